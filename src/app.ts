@@ -1,0 +1,73 @@
+/**
+ * The Fastify app, built by a factory: what the server entry listens with and what tests inject into.
+ * Resources (the math worker pool) are created here unless passed in, and closed with the app.
+ */
+import Fastify from 'fastify'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import swagger from '@fastify/swagger'
+import swaggerUi from '@fastify/swagger-ui'
+import type { Config } from './config/schema.ts'
+import type { MathVerifier } from './rewards/math/api.ts'
+import { createMathVerifier } from './rewards/math/index.ts'
+import { Scorer } from './scoring/scorer.ts'
+import { Metrics, registerMetrics } from './http/plugins/metrics.ts'
+import { registerBodyHandling } from './http/plugins/body.ts'
+import { registerErrorHandler } from './http/plugins/error-handler.ts'
+import { ErrorReplySchema } from './http/schemas/error.ts'
+import { healthRoutes } from './http/routes/health.ts'
+import { scoreRoutes } from './http/routes/score.ts'
+import { verifyMathRoutes } from './http/routes/verify-math.ts'
+import type { App, Services } from './http/services.ts'
+import { REWARD_VERSION } from './scoring/version.ts'
+import packageJson from '../package.json' with { type: 'json' }
+
+export interface BuildOptions {
+  config: Config
+  /** A verifier to use instead of creating a pool (closed by its owner, not the app). */
+  math?: MathVerifier
+  logger?: boolean
+}
+
+export async function buildApp (opts: BuildOptions): Promise<App> {
+  const { config } = opts
+  const app = Fastify({
+    logger: opts.logger === false ? false : { level: config.LOG_LEVEL },
+    bodyLimit: config.BODY_LIMIT_BYTES,
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
+    return503OnClosing: true
+  }).withTypeProvider<TypeBoxTypeProvider>()
+
+  const ownsMath = opts.math === undefined
+  const math = opts.math ?? createMathVerifier({ threads: config.MATH_THREADS, deadlineMs: config.MATH_DEADLINE_MS })
+  if (ownsMath) app.addHook('onClose', async () => { await math.close() })
+  const metrics = new Metrics()
+  const scorer = new Scorer({ math, observe: (name, seconds, results) => metrics.observeReward(name, seconds, results) })
+  const services: Services = { config, math, scorer, metrics }
+
+  app.addSchema(ErrorReplySchema)
+  registerBodyHandling(app)
+  registerErrorHandler(app, config)
+  registerMetrics(app, metrics)
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'reward-verifier',
+        version: packageJson.version,
+        description: `Reward service for GRPO training of reasoning models. Reward version ${REWARD_VERSION}.`
+      },
+      tags: [
+        { name: 'score', description: 'Score completions and compute advantages.' },
+        { name: 'verify', description: 'Single checks with explanations.' },
+        { name: 'ops', description: 'Health, readiness, metrics.' }
+      ]
+    }
+  })
+  await app.register(swaggerUi, { routePrefix: '/docs' })
+
+  healthRoutes(app, services)
+  scoreRoutes(app, services)
+  verifyMathRoutes(app, services)
+  return app
+}

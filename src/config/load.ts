@@ -1,0 +1,27 @@
+/**
+ * loadConfig(env): reads the keys of ConfigSchema from an environment, converts and validates them once,
+ * and returns a frozen Config. Throws ConfigError naming the key; never exits the process.
+ */
+import { Value } from 'typebox/value'
+import { ConfigSchema, type Config } from './schema.ts'
+import { errors } from '../errors.ts'
+
+export function loadConfig (env: NodeJS.ProcessEnv = process.env): Config {
+  const raw: Record<string, unknown> = {}
+  for (const [key, schema] of Object.entries(ConfigSchema.properties)) {
+    const value = env[key]
+    if (value === undefined || value === '') continue
+    raw[key] = 'type' in schema && schema.type === 'integer' ? toInteger(key, value) : value
+  }
+  const withDefaults = Value.Default(ConfigSchema, raw) as Record<string, unknown>
+  const first = Value.Errors(ConfigSchema, withDefaults)[0]
+  if (first !== undefined) {
+    const key = first.instancePath.replace(/^\//, '') || '(config)'
+    throw new errors.ConfigInvalid(key, `${first.message} (got ${JSON.stringify(withDefaults[key])})`)
+  }
+  return Object.freeze(withDefaults as Config)
+}
+
+function toInteger (key: string, value: string): number | string {
+  return /^-?\d+$/.test(value.trim()) ? Number(value) : value
+}

@@ -1,0 +1,25 @@
+/**
+ * The one table of typed errors. Every code is RWD_ERR_<AREA>_<WHAT>, stable once published;
+ * a retired code is never reused. Each entry carries its HTTP status; the key is the class name.
+ * test/unit/errors.test.ts checks that every code is documented in openapi/README.md.
+ */
+import createError from '@fastify/error'
+
+export const errors = {
+  ConfigInvalid: createError('RWD_ERR_CONFIG_INVALID', 'configuration key %s is invalid: %s', 500),
+  RequestInvalid: createError('RWD_ERR_REQUEST_INVALID', '%s', 400),
+  RequestBadJson: createError('RWD_ERR_REQUEST_BAD_JSON', 'request body is not valid JSON: %s', 400),
+  RequestBadString: createError('RWD_ERR_REQUEST_BAD_STRING', '%s', 400),
+  RequestBadEncoding: createError('RWD_ERR_REQUEST_BAD_ENCODING', '%s', 415),
+  RequestTooLarge: createError('RWD_ERR_REQUEST_TOO_LARGE', '%s', 413),
+  NotFound: createError('RWD_ERR_NOT_FOUND', 'route %s %s not found', 404),
+  Internal: createError('RWD_ERR_INTERNAL', 'internal error; see the service log for request %s', 500),
+  Overloaded: createError('RWD_ERR_OVERLOADED', 'service overloaded: %s', 503)
+} as const
+
+export type ErrorName = keyof typeof errors
+
+/** Errors that point at a request field carry it in `field` (a JSON pointer, e.g. /groups/0/completions). */
+export function withField<E extends Error> (err: E, field: string): E & { field: string } {
+  return Object.assign(err, { field })
+}

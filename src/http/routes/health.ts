@@ -1,0 +1,33 @@
+/** Liveness, readiness and Prometheus metrics. */
+import { Type } from 'typebox'
+import type { App, Services } from '../services.ts'
+
+const Health = Type.Object({ status: Type.String() })
+const Ready = Type.Object({ status: Type.String(), checks: Type.Record(Type.String(), Type.String()) })
+
+export function healthRoutes (app: App, services: Services): void {
+  app.get('/healthz', {
+    schema: { tags: ['ops'], summary: 'Liveness: the process answers.', response: { 200: Health } }
+  }, async () => ({ status: 'ok' }))
+
+  app.get('/readyz', {
+    schema: { tags: ['ops'], summary: 'Readiness: the verifier pool answers a check.', response: { 200: Ready, 503: Ready } }
+  }, async (_request, reply) => {
+    const checks: Record<string, string> = {}
+    try {
+      const r = await services.math.check({ gold: '1/2', prediction: '0.5', extract: false })
+      checks.math = r.status === 'ok' && r.equivalent === true ? 'ok' : `unexpected: ${r.status}`
+    } catch (err) {
+      checks.math = `failed: ${(err as Error).message}`
+    }
+    const ready = Object.values(checks).every(v => v === 'ok')
+    return await reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', checks })
+  })
+
+  app.get('/metrics', {
+    schema: { tags: ['ops'], summary: 'Prometheus metrics (text exposition format).', produces: ['text/plain'], response: { 200: Type.String() } }
+  }, async (_request, reply) => {
+    const text = await services.metrics.registry.metrics()
+    return await reply.type(services.metrics.registry.contentType).send(text)
+  })
+}

@@ -1,0 +1,49 @@
+/** POST /v1/score: a batch of groups → per-completion rewards, components, group advantages and stats. */
+import { ScoreRequestSchema, ScoreReplySchema, type ScoreRequest } from '../../scoring/schema.ts'
+import { errorReplies } from '../schemas/error.ts'
+import { errors, withField } from '../../errors.ts'
+import type { Config } from '../../config/schema.ts'
+import type { App, Services } from '../services.ts'
+
+export function scoreRoutes (app: App, services: Services): void {
+  app.post('/v1/score', {
+    schema: {
+      tags: ['score'],
+      summary: 'Score groups of completions and compute GRPO advantages.',
+      description: 'One result per completion, in order. format and accuracy are on by default (weight 1 each); ' +
+        'a null reward means accuracy could not be judged (unscorable, timeout or error) and is never a 0.',
+      body: ScoreRequestSchema,
+      response: { 200: ScoreReplySchema, ...errorReplies }
+    }
+  }, async (request) => {
+    checkScoreLimits(request.body, services.config)
+    const reply = await services.scorer.score(request.body, request.signal)
+    services.metrics.completionsScored.inc(reply.groups.reduce((n, g) => n + g.results.length, 0))
+    return reply
+  })
+}
+
+/** Limits the schema cannot express: configured sizes (413) and cross-field consistency (400). */
+export function checkScoreLimits (body: ScoreRequest, config: Config): void {
+  if (body.groups.length > config.MAX_GROUPS_PER_REQUEST) {
+    throw withField(new errors.RequestTooLarge(`${body.groups.length} groups exceed MAX_GROUPS_PER_REQUEST (${config.MAX_GROUPS_PER_REQUEST})`), '/groups')
+  }
+  let total = 0
+  const ids = new Set<string>()
+  body.groups.forEach((g, gi) => {
+    total += g.completions.length
+    if (ids.has(g.id)) throw withField(new errors.RequestInvalid(`/groups/${gi}/id '${g.id}' repeats an earlier group id`), `/groups/${gi}/id`)
+    ids.add(g.id)
+    if (g.length_tokens !== undefined && g.length_tokens.length !== g.completions.length) {
+      throw withField(new errors.RequestInvalid(`/groups/${gi}/length_tokens has ${g.length_tokens.length} entries for ${g.completions.length} completions`), `/groups/${gi}/length_tokens`)
+    }
+    g.completions.forEach((c, ci) => {
+      if (c.length > config.MAX_COMPLETION_CHARS) {
+        throw withField(new errors.RequestTooLarge(`/groups/${gi}/completions/${ci} has ${c.length} characters, over MAX_COMPLETION_CHARS (${config.MAX_COMPLETION_CHARS})`), `/groups/${gi}/completions/${ci}`)
+      }
+    })
+  })
+  if (total > config.MAX_COMPLETIONS_PER_REQUEST) {
+    throw withField(new errors.RequestTooLarge(`${total} completions exceed MAX_COMPLETIONS_PER_REQUEST (${config.MAX_COMPLETIONS_PER_REQUEST})`), '/groups')
+  }
+}

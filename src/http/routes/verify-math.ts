@@ -1,0 +1,49 @@
+/** POST /v1/verify/math: one equivalence check, with what was extracted and parsed on each side and the rule that decided. */
+import { Type } from 'typebox'
+import { errorReplies } from '../schemas/error.ts'
+import type { App, Services } from '../services.ts'
+
+const TagName = Type.String({ pattern: '^[A-Za-z][A-Za-z0-9_-]{0,31}$' })
+
+export const VerifyMathRequestSchema = Type.Object({
+  gold: Type.String({ minLength: 1, description: 'Reference answer (LaTeX or plain text).' }),
+  prediction: Type.String({ description: 'A whole completion (extract=true) or an answer used as given (extract=false).' }),
+  extract: Type.Optional(Type.Boolean({ default: true, description: 'Extract the answer from the prediction first (default true).' })),
+  tags: Type.Optional(Type.Object({ think: Type.Optional(TagName), answer: Type.Optional(TagName) }, { additionalProperties: false }))
+}, { additionalProperties: false })
+
+const Side = Type.Object({
+  extracted: Type.Union([Type.String(), Type.Null()]),
+  parsed: Type.Union([Type.String(), Type.Null()])
+})
+
+export const VerifyMathReplySchema = Type.Object({
+  equivalent: Type.Union([Type.Boolean(), Type.Null()]),
+  status: Type.Union([Type.Literal('ok'), Type.Literal('unscorable'), Type.Literal('timeout'), Type.Literal('error')]),
+  rule: Type.Union([Type.String(), Type.Null()], { description: 'The rule that decided.' }),
+  reason: Type.Optional(Type.String()),
+  gold: Side,
+  prediction: Side,
+  elapsed_ms: Type.Number()
+})
+
+export function verifyMathRoutes (app: App, services: Services): void {
+  app.post('/v1/verify/math', {
+    schema: {
+      tags: ['verify'],
+      summary: 'Check one math answer against a reference and explain the verdict.',
+      body: VerifyMathRequestSchema,
+      response: { 200: VerifyMathReplySchema, ...errorReplies }
+    }
+  }, async (request) => {
+    const { gold, prediction, extract, tags } = request.body
+    const r = await services.math.check({
+      gold,
+      prediction,
+      extract: extract ?? true,
+      tags: { think: tags?.think ?? 'think', answer: tags?.answer ?? 'answer' }
+    }, { signal: request.signal })
+    services.metrics.observeReward('verify_math', r.elapsed_ms / 1000, [{ score: r.equivalent === null ? null : Number(r.equivalent), status: r.status }])
+    return r
+  })
+}

@@ -1,0 +1,17 @@
+/** What routes use, built once by the app factory (or injected by tests and the CLI). */
+import type { FastifyInstance, RawServerDefault, FastifyBaseLogger } from 'fastify'
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import type { Config } from '../config/schema.ts'
+import type { MathVerifier } from '../rewards/math/api.ts'
+import type { Scorer } from '../scoring/scorer.ts'
+import type { Metrics } from './plugins/metrics.ts'
+
+export interface Services {
+  config: Config
+  math: MathVerifier
+  scorer: Scorer
+  metrics: Metrics
+}
+
+export type App = FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger, TypeBoxTypeProvider>

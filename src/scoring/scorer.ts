@@ -1,0 +1,134 @@
+/**
+ * Scores a batch of groups: every enabled component for every completion, the weighted total, and the
+ * group advantages. One reply result per completion, in order. The same scorer serves /v1/score, the queue
+ * workers and the CLI.
+ */
+import type { ScoreRequest, ScoreReply, Group, GroupResult, CompletionResult } from './schema.ts'
+import type { ComponentResult } from '../rewards/types.ts'
+import type { MathVerifier } from '../rewards/math/api.ts'
+import { resolveOptions, configHash, COMPONENTS, type EffectiveOptions, type ComponentName } from './options.ts'
+import { REWARD_VERSION } from './version.ts'
+import { formatReward } from '../rewards/format/index.ts'
+import { splitTemplate } from '../rewards/format/template.ts'
+import { languageReward, promptLanguage } from '../rewards/language/index.ts'
+import { reasoningStepsReward } from '../rewards/extras/reasoning-steps.ts'
+import { repetitionReward } from '../rewards/extras/repetition.ts'
+import { cosineReward } from '../rewards/extras/cosine.ts'
+import { overlongReward } from '../rewards/extras/overlong.ts'
+import { groupLengthRewards } from '../rewards/extras/group-length.ts'
+import { approxTokens } from '../rewards/extras/length.ts'
+import { batchAdvantages } from '../grpo/advantages.ts'
+
+export interface ScorerDeps {
+  math: MathVerifier
+  /** Called once per component per group with the outcomes, for metrics. */
+  observe?: (component: ComponentName, seconds: number, results: ComponentResult[]) => void
+}
+
+type Columns = Partial<Record<ComponentName, ComponentResult[]>>
+
+export class Scorer {
+  constructor (private readonly deps: ScorerDeps) {}
+
+  async score (request: ScoreRequest, signal?: AbortSignal): Promise<ScoreReply> {
+    const options = resolveOptions(request.rewards, request.advantages)
+    const perGroup = await Promise.all(request.groups.map(async g => await this.scoreGroup(g, options, signal)))
+    const rewards = perGroup.map(results => results.map(r => r.reward))
+    const { advantages, stats } = batchAdvantages(rewards, options.advantages.scale, options.advantages.eps)
+    const groups: GroupResult[] = request.groups.map((g, i) => {
+      const out: GroupResult = { id: g.id, results: perGroup[i] ?? [], advantages: advantages[i] ?? [], stats: stats[i] ?? { mean: null, std: null, count: 0 } }
+      if (g.metadata !== undefined) out.metadata = g.metadata
+      return out
+    })
+    return { groups, reward_version: REWARD_VERSION, config_hash: configHash(options) }
+  }
+
+  private async scoreGroup (group: Group, options: EffectiveOptions, signal?: AbortSignal): Promise<CompletionResult[]> {
+    const o = options.rewards
+    const cols: Columns = {}
+    const completions = group.completions
+    const tags = o.format?.tags ?? { think: 'think', answer: 'answer' }
+    const prefilled = o.format?.think_prefilled ?? false
+    const texts = prefilled ? completions.map(c => `<${tags.think}>${c}`) : completions
+    const lengths = group.length_tokens ?? completions.map(approxTokens)
+
+    if (o.format !== undefined) {
+      const fo = o.format
+      cols.format = this.timed('format', () => completions.map(c => formatReward(c, fo)))
+    }
+    if (o.accuracy !== undefined && group.reference.type !== 'none') {
+      cols.accuracy = await this.accuracy(group, texts, tags, signal)
+    }
+    if (o.language !== undefined) {
+      const target = o.language.target === 'auto' ? (group.prompt === undefined ? null : promptLanguage(group.prompt)) : o.language.target
+      cols.language = this.timed('language', () => texts.map(t => target === null
+        ? { score: null, status: 'unscorable' as const, reason: 'target is auto and the prompt has no detectable language' }
+        : languageReward(splitTemplate(t, tags).think, target)))
+    }
+    if (o.reasoning_steps !== undefined) {
+      const min = o.reasoning_steps.min_steps
+      cols.reasoning_steps = this.timed('reasoning_steps', () => completions.map(c => reasoningStepsReward(c, min)))
+    }
+    if (o.repetition !== undefined) {
+      const { ngram, max_penalty: max } = o.repetition
+      cols.repetition = this.timed('repetition', () => completions.map(c => repetitionReward(c, ngram, max)))
+    }
+    const correct = completions.map((_, i) => {
+      const a = cols.accuracy?.[i]
+      return a === undefined || a.score === null ? null : a.score >= 1
+    })
+    if (o.cosine !== undefined) {
+      const co = o.cosine
+      cols.cosine = this.timed('cosine', () => completions.map((_, i) => cosineReward(correct[i] ?? null, lengths[i] ?? 0, co)))
+    }
+    if (o.overlong !== undefined) {
+      const { max_length: max, buffer } = o.overlong
+      cols.overlong = this.timed('overlong', () => completions.map((_, i) => overlongReward(lengths[i] ?? 0, max, buffer)))
+    }
+    if (o.length !== undefined) cols.length = this.timed('length', () => groupLengthRewards(lengths, correct))
+    return completions.map((_, i) => combine(cols, i, options))
+  }
+
+  private async accuracy (group: Group, texts: string[], tags: { think: string, answer: string }, signal?: AbortSignal): Promise<ComponentResult[]> {
+    const t0 = performance.now()
+    const ref = group.reference
+    if (ref.type !== 'math') throw new Error(`unsupported reference type ${ref.type}`)
+    const checks = await this.deps.math.checkMany(texts.map(t => ({ gold: ref.answer, prediction: t, extract: true, tags })), { signal })
+    const out = checks.map((c): ComponentResult => {
+      const details = { extracted: c.prediction.extracted, rule: c.rule }
+      if (c.status !== 'ok' || c.equivalent === null) {
+        return { score: null, status: c.status === 'ok' ? 'error' : c.status, reason: c.reason ?? 'verifier gave no verdict', details }
+      }
+      const r: ComponentResult = { score: c.equivalent ? 1 : 0, status: 'ok', details }
+      if (c.reason !== undefined && !c.equivalent) r.reason = c.reason
+      return r
+    })
+    this.deps.observe?.('accuracy', (performance.now() - t0) / 1000, out)
+    return out
+  }
+
+  private timed (name: ComponentName, fn: () => ComponentResult[]): ComponentResult[] {
+    const t0 = performance.now()
+    const out = fn()
+    this.deps.observe?.(name, (performance.now() - t0) / 1000, out)
+    return out
+  }
+}
+
+/** The total: the weighted sum of components that scored; null (with the reason) when accuracy is null. */
+function combine (cols: Columns, i: number, options: EffectiveOptions): CompletionResult {
+  const components: Record<string, ComponentResult> = {}
+  let reward = 0
+  for (const name of COMPONENTS) {
+    const r = cols[name]?.[i]
+    if (r === undefined) continue
+    components[name] = r
+    const weight = options.rewards[name]?.weight ?? 0
+    if (r.status === 'ok' && r.score !== null && weight !== 0) reward += weight * r.score
+  }
+  const acc = components.accuracy
+  if (acc !== undefined && acc.status !== 'ok') {
+    return { reward: null, status: acc.status, reason: `accuracy is ${acc.status}: ${acc.reason ?? 'no reason given'}`, components }
+  }
+  return { reward, status: 'ok', components }
+}
