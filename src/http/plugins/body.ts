@@ -61,5 +61,5 @@ function findBadString (value: unknown, pointer: string): { pointer: string, pro
 }
 
 function escapePointer (key: string): string {
-  return key.replace(/~/g, '~0').replace(/\//g, '~1').replace(/\u0000/g, '\\u0000')
+  return key.replace(/~/g, '~0').replace(/\//g, '~1').replaceAll('\u0000', '\\u0000')
 }

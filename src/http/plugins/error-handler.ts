@@ -11,14 +11,14 @@ import { describeValidation } from './validation-message.ts'
 interface Coded { code?: string, statusCode?: number, field?: string }
 
 export function registerErrorHandler (app: FastifyInstance, config: Config): void {
-  app.setNotFoundHandler((request, reply) => {
+  app.setNotFoundHandler(async (request, reply) => {
     const err = new errors.NotFound(request.method, request.url.split('?')[0] ?? '')
-    void reply.code(404).send(payload(err.code, 404, err.message))
+    return await reply.code(404).send(payload(err.code, 404, err.message))
   })
   app.setErrorHandler((error: FastifyError & Coded, request, reply) => {
     if (error.validation !== undefined) {
       const { message, field } = describeValidation(error.validation, error.validationContext ?? 'body')
-      return reply.code(400).send({ ...payload(errors.RequestInvalid('').code, 400, message), field })
+      return reply.code(400).send({ ...payload('RWD_ERR_REQUEST_INVALID', 400, message), field })
     }
     const mapped = mapFrameworkError(error, config)
     const status = mapped.statusCode
@@ -29,7 +29,7 @@ export function registerErrorHandler (app: FastifyInstance, config: Config): voi
     }
     const body: Record<string, unknown> = payload(mapped.code, status, mapped.message)
     if (error.field !== undefined) body.field = error.field
-    if (status === 429 || status === 503) void reply.header('retry-after', '1')
+    if (status === 429 || status === 503) reply.header('retry-after', '1')
     return reply.code(status).send(body)
   })
 }

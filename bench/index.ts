@@ -1,0 +1,25 @@
+/**
+ * npm run bench: every benchmark, printed as markdown tables. Sections: service, math, code.
+ * `npm run bench -- service` runs one section. Medians over rounds; all measured in this one run.
+ */
+import { benchService } from './service.ts'
+
+const sections: Record<string, () => Promise<string>> = {
+  service: benchService,
+  math: async () => {
+    const m = await import('./math.ts') as { benchMath?: () => Promise<string> }
+    return m.benchMath === undefined ? 'math bench missing' : await m.benchMath()
+  },
+  code: async () => {
+    const m = await import('./code.ts') as { benchCode?: () => Promise<string> }
+    return m.benchCode === undefined ? 'code bench missing' : await m.benchCode()
+  }
+}
+
+const wanted = process.argv.slice(2)
+console.log(`# reward-verifier bench — ${new Date().toISOString()}, node ${process.version}`)
+for (const [name, run] of Object.entries(sections)) {
+  if (wanted.length > 0 && !wanted.includes(name)) continue
+  console.log(`\n## ${name}`)
+  console.log(await run())
+}

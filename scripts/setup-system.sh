@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs the system packages the test suite needs where they are missing (Debian; run as root):
+#   bubblewrap   the Python sandbox
+#   redis-server a Redis for tests that need their own (persistence, restarts)
+#   chromium     headless screenshots of the dashboard and reports
+# Nothing is downloaded at run time; everything comes from Debian's packages.
+set -euo pipefail
+need=()
+command -v bwrap >/dev/null 2>&1 || need+=(bubblewrap)
+command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
+if [ ${#need[@]} -gt 0 ]; then
+  if [ "$(id -u)" != 0 ]; then
+    echo "setup-system: missing ${need[*]}; run as root (or install them) first" >&2
+    exit 1
+  fi
+  echo "setup-system: installing ${need[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+# A Redis on 127.0.0.1:6379 for the integration tests: start one when none answers.
+if ! (exec 3<>/dev/tcp/127.0.0.1/6379) 2>/dev/null; then
+  echo "setup-system: starting redis-server on 127.0.0.1:6379"
+  redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save '' --appendonly no
+  for _ in $(seq 50); do (exec 3<>/dev/tcp/127.0.0.1/6379) 2>/dev/null && break; sleep 0.1; done
+fi
+echo "setup-system: ok (bwrap $(bwrap --version 2>/dev/null | awk '{print $2}'), $(redis-server --version | awk '{print $3}'))"
