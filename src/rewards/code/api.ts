@@ -3,6 +3,8 @@
  * The scoring service and /v1/verify/code call only what is declared here.
  */
 import type { RewardStatus } from '../types.ts'
+import type { CodeTests } from './schema.ts'
+import type { EffectiveLimits } from '../../sandbox/types.ts'
 
 export type CodeLanguage = 'python' | 'javascript'
 
@@ -24,4 +26,34 @@ export interface CodeCheckResult {
   total: number
   tests: Array<{ verdict: TestVerdict } & Record<string, unknown>>
   reason?: string
+}
+
+/** What verify() takes: `code` is used as given (extract it from a completion with extractCode first). */
+export interface CodeCheckInput {
+  language: CodeLanguage
+  code: string
+  /** One of the three forms of schema.ts CodeTestsSchema. */
+  tests: CodeTests
+  limits?: CodeLimits
+  scoring?: 'fraction' | 'all_or_nothing'
+}
+
+export interface CodeVerifierOptions {
+  /** Concurrent Python jails (default: machine parallelism); each slot runs as its own uid. */
+  pythonSlots?: number
+  /** First uid of the Python slots (slot i runs as uidBase + i). Default 61000. */
+  uidBase?: number
+  /** Processes per Python slot (RLIMIT_NPROC of the slot uid). Default 64. */
+  nproc?: number
+  /** Concurrent JavaScript isolates (default: machine parallelism). */
+  jsIsolates?: number
+  /** Operator caps per language (requests can only lower these). */
+  caps?: Partial<Record<CodeLanguage, Partial<EffectiveLimits>>>
+}
+
+export interface CodeVerifier {
+  verify (input: CodeCheckInput, opts?: { signal?: AbortSignal }): Promise<CodeCheckResult>
+  /** Start the sandboxes now (first requests then find them warm); rejects with the reason if they cannot run. */
+  warm (): Promise<void>
+  close (): Promise<void>
 }

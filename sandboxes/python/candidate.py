@@ -1,0 +1,204 @@
+# candidate.py: the process that runs the solution. It is forked by the judge before the judge reads any
+# test source, and it is never told an expected value, so nothing it can read or forge earns a pass.
+#   in:  the job (code, call arguments or stdin), a result/request pipe on fd 3 (and fd 4 for replies)
+#   out: one JSON line per call case on fd 3 (call form), or replies to the judge's requests (script form)
+import os
+import sys
+import signal
+import resource
+import builtins
+import time
+import fcntl
+import json
+
+MEM_EXIT = 86
+LOAD_FAIL_EXIT = 87
+
+
+def write_all(fd, data):
+    view = memoryview(data)
+    while view:
+        n = os.write(fd, view)
+        view = view[n:]
+
+
+def send(fd, obj):
+    write_all(fd, (dumps(obj) + '\n').encode('utf-8', 'surrogatepass'))
+
+
+def prepare_child(stdin_fd, stdout_fd, stderr_fd, keep, lim, cpu_s):
+    """In the forked child, before any solution code: fds 0-2 and 3.. (keep), everything else closed, rlimits."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    high = [fcntl.fcntl(fd, fcntl.F_DUPFD, 200 + i) for i, fd in enumerate([stdin_fd, stdout_fd, stderr_fd] + keep)]
+    for i, fd in enumerate(high):
+        os.dup2(fd, i)
+    os.closerange(3 + len(keep), 1 << 16)
+    setl = resource.setrlimit
+    setl(resource.RLIMIT_CORE, (0, 0))
+    setl(resource.RLIMIT_CPU, (cpu_s, cpu_s + 1))
+    setl(resource.RLIMIT_FSIZE, (lim['fsize_bytes'], lim['fsize_bytes']))
+    setl(resource.RLIMIT_NOFILE, (lim['nofile'], lim['nofile']))
+    setl(resource.RLIMIT_AS, (lim['memory_mb'] << 20, lim['memory_mb'] << 20))
+    sys.stdin = open(0, 'r', closefd=False, errors='replace')
+    sys.stdout = open(1, 'w', closefd=False, errors='replace')
+    sys.stderr = open(2, 'w', closefd=False, errors='replace', buffering=1)
+    os.chdir('/tmp')
+
+
+def describe(e):
+    try:
+        msg = str(e)
+    except BaseException:
+        msg = '?'
+    return (type(e).__name__ + ': ' + msg)[:2000]
+
+
+def load_solution(code, name):
+    """Compile and run the solution's top level. Returns its globals, or exits with a report on fd 3."""
+    try:
+        obj = compile(code, '<solution>', 'exec')
+    except (SyntaxError, ValueError) as e:
+        send(3, {'fail': 'compile_error', 'error': describe(e)})
+        os._exit(LOAD_FAIL_EXIT)
+    except MemoryError:
+        os._exit(MEM_EXIT)
+    g = {'__name__': name, '__builtins__': builtins}
+    try:
+        exec(obj, g)
+    except MemoryError:
+        os._exit(MEM_EXIT)
+    except BaseException as e:
+        flush_std()
+        send(3, {'fail': 'runtime_error', 'error': 'while loading the solution: ' + describe(e)})
+        os._exit(LOAD_FAIL_EXIT)
+    return g
+
+
+def flush_std():
+    for f in (sys.stdout, sys.stderr):
+        try:
+            f.flush()
+        except BaseException:
+            pass
+
+
+def resolve(g, function):
+    if '.' in function:
+        cls_name, meth = function.split('.', 1)
+        return getattr(g[cls_name](), meth)
+    return g[function]
+
+
+def run_calls(job, start):
+    """Call form: run cases start.. in order, one result line each; the judge compares nothing."""
+    lim = job['limits']
+    g = load_solution(job['code'], 'solution')
+    codec = Codec()
+    try:
+        fn = resolve(g, job['function'])
+    except BaseException as e:
+        send(3, {'fail': 'runtime_error', 'error': 'function not found: ' + describe(e)})
+        os._exit(LOAD_FAIL_EXIT)
+    cases = job['cases']
+    for i in range(start, len(cases)):
+        args = [decode_value(a) for a in cases[i]]
+        t0 = time.process_time()
+        signal.setitimer(signal.ITIMER_PROF, lim['time_ms'] / 1000)
+        try:
+            value = fn(*args)
+            signal.setitimer(signal.ITIMER_PROF, 0)
+            out = {'i': i, 'v': 'ok', 'value': codec.encode(value)}
+        except MemoryError:
+            os._exit(MEM_EXIT)
+        except BaseException as e:
+            signal.setitimer(signal.ITIMER_PROF, 0)
+            out = {'i': i, 'v': 'runtime_error', 'error': describe(e)}
+        out['ms'] = round((time.process_time() - t0) * 1000, 3)
+        flush_std()
+        send(3, out)
+    os._exit(0)
+
+
+def run_stdio(job):
+    """Stdio form: the solution runs as __main__ with the case's stdin on fd 0."""
+    lim = job['limits']
+    signal.setitimer(signal.ITIMER_PROF, lim['time_ms'] / 1000)
+    load_solution(job['code'], '__main__')
+    flush_std()
+    os._exit(0)
+
+
+class Server:
+    """Script form: answers the judge's calls into the solution's namespace (fd 4 requests, fd 3 replies)."""
+
+    def __init__(self, g):
+        self.g = g
+        self.handles = {}
+        self.codec = Codec(self.make_handle)
+
+    def make_handle(self, v):
+        hid = len(self.handles) + 1
+        self.handles[hid] = v
+        return {'$h': hid, 't': type(v).__name__, 'c': callable(v)}
+
+    def ref(self, x):
+        if '$g' in x:
+            return self.g[x['$g']]
+        return self.handles[x['$h']]
+
+    def names(self):
+        out = {}
+        mods = sys.modules
+        for k, v in list(self.g.items()):
+            if k.startswith('__'):
+                continue
+            if type(v).__name__ == 'module':
+                out[k] = {'k': 'module', 'm': getattr(v, '__name__', '')}
+                continue
+            mod = getattr(v, '__module__', None)
+            if callable(v) and isinstance(mod, str) and mod != self.g['__name__'] and mod in mods:
+                attr = k if getattr(mods[mod], k, None) is v else getattr(v, '__name__', k)
+                out[k] = {'k': 'import', 'm': mod, 'a': attr}
+            elif callable(v):
+                out[k] = {'k': 'callable'}
+            else:
+                try:
+                    out[k] = {'k': 'data', 'v': Codec().encode(v)}
+                except BaseException:
+                    out[k] = {'k': 'handle', 'v': self.make_handle(v)}
+        return out
+
+    def serve(self, lim):
+        send(3, {'ready': True, 'names': self.names()})
+        rf = os.fdopen(4, 'rb', buffering=0)
+        buf = b''
+        while True:
+            while b'\n' not in buf:
+                chunk = rf.read(1 << 16)
+                if not chunk:
+                    os._exit(0)
+                buf += chunk
+            line, buf = buf.split(b'\n', 1)
+            req = json.loads(line)
+            try:
+                if req['op'] == 'call':
+                    f = self.ref(req['f'])
+                    args = [decode_value(a, self) for a in req['a']]
+                    kwargs = {k: decode_value(a, self) for k, a in req['k']}
+                    value = f(*args, **kwargs)
+                else:
+                    value = getattr(self.handles[req['h']], req['n'])
+                flush_std()
+                reply = {'r': self.codec.encode(value)}
+            except MemoryError:
+                os._exit(MEM_EXIT)
+            except BaseException as e:
+                flush_std()
+                reply = {'e': [type(e).__name__, describe(e)]}
+            send(3, reply)
+
+
+def run_server(job):
+    g = load_solution(job['code'], 'solution')
+    Server(g).serve(job['limits'])

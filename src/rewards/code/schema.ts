@@ -1,0 +1,68 @@
+/**
+ * Request-side TypeBox schemas of the code reward: the three test forms, limits, and the `code` reference
+ * of /v1/score. Validation, TypeScript types and OpenAPI come from these.
+ */
+import { Type, type Static } from 'typebox'
+
+const MAX_CASES = 1000
+
+export const CodeLanguageSchema = Type.Union([Type.Literal('python'), Type.Literal('javascript')], {
+  description: 'Language of the solution.'
+})
+
+const FloatTolerance = Type.Optional(Type.Number({
+  minimum: 0,
+  maximum: 1,
+  description: 'Numbers (and numeric tokens of stdout) match when |a-b| <= tol * max(1, |b|). Default 1e-6 for floats; integers compare exactly.'
+}))
+
+export const CallTestsSchema = Type.Object({
+  type: Type.Literal('call'),
+  function: Type.String({ minLength: 1, maxLength: 200, pattern: '^[A-Za-z_$][A-Za-z0-9_$]*(\\.[A-Za-z_$][A-Za-z0-9_$]*)?$', description: 'Function to call; "Class.method" instantiates Class() first.' }),
+  cases: Type.Array(Type.Object({
+    args: Type.Array(Type.Unknown(), { description: 'Positional arguments, plain JSON.' }),
+    expected: Type.Unknown({ description: 'Expected return value, plain JSON; compared outside the sandbox.' })
+  }, { additionalProperties: false }), { minItems: 1, maxItems: MAX_CASES }),
+  float_tolerance: FloatTolerance
+}, { additionalProperties: false, description: 'Call the function with each case\'s arguments; the return value is serialised in the sandbox and compared outside it.' })
+
+export const StdioTestsSchema = Type.Object({
+  type: Type.Literal('stdio'),
+  cases: Type.Array(Type.Object({
+    stdin: Type.String(),
+    stdout: Type.String()
+  }, { additionalProperties: false }), { minItems: 1, maxItems: MAX_CASES }),
+  float_tolerance: FloatTolerance
+}, { additionalProperties: false, description: 'Run the program per case with stdin; normalised comparison of stdout (CRLF, trailing whitespace, trailing blank lines, same line count, numeric tokens with tolerance).' })
+
+export const ScriptTestsSchema = Type.Object({
+  type: Type.Literal('script'),
+  script: Type.String({ minLength: 1, description: 'Test code run after the solution (HumanEval/MBPP `check(candidate)`, HumanEval-X `console.assert`, MultiPL-E `require(\'node:assert\')`). It passes when it runs to the end.' })
+}, { additionalProperties: false })
+
+export const CodeTestsSchema = Type.Union([CallTestsSchema, StdioTestsSchema, ScriptTestsSchema])
+
+export const CodeLimitsSchema = Type.Object({
+  time_ms: Type.Optional(Type.Integer({ minimum: 1, description: 'CPU time per test (per case; whole script for script tests). Lowered to the server cap.' })),
+  memory_mb: Type.Optional(Type.Integer({ minimum: 1, description: 'Memory per process (Python address space, JavaScript heap). Lowered to the server cap.' })),
+  output_bytes: Type.Optional(Type.Integer({ minimum: 1, description: 'stdout+stderr per process. Lowered to the server cap.' }))
+}, { additionalProperties: false, description: 'A request may lower the server caps, never raise them.' })
+
+export const CodeScoringSchema = Type.Union([Type.Literal('fraction'), Type.Literal('all_or_nothing')], {
+  description: 'reward = fraction of tests passed (default) or 1 only when all pass.'
+})
+
+export const CodeReferenceSchema = Type.Object({
+  type: Type.Literal('code'),
+  language: CodeLanguageSchema,
+  tests: CodeTestsSchema,
+  limits: Type.Optional(CodeLimitsSchema),
+  scoring: Type.Optional(CodeScoringSchema)
+}, { additionalProperties: false, description: 'Code reference of /v1/score: the completion\'s code is extracted first, then run against these tests.' })
+
+export type CallTests = Static<typeof CallTestsSchema>
+export type StdioTests = Static<typeof StdioTestsSchema>
+export type ScriptTests = Static<typeof ScriptTestsSchema>
+export type CodeTests = Static<typeof CodeTestsSchema>
+export type CodeReference = Static<typeof CodeReferenceSchema>
+export type CodeScoring = Static<typeof CodeScoringSchema>

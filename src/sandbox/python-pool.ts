@@ -1,0 +1,118 @@
+/**
+ * A pool of warm Python jails, one per slot, each slot its own uid (uidBase + slot), so RLIMIT_NPROC gives
+ * every slot its own process budget and a fork bomb in one cannot starve the others. Jobs queue when every
+ * slot is busy (a burst waits instead of thrashing). A jail is replaced after `maxJobs` jobs or any fault,
+ * and the replacement starts at once so the next job finds it warm.
+ */
+import { availableParallelism } from 'node:os'
+import { Jail } from './jail.ts'
+import { jailUnavailableReason } from './bwrap.ts'
+import type { PythonJob, RawJobResult } from './types.ts'
+
+export interface PythonPoolOptions {
+  /** Concurrent jails; default: the machine's parallelism. */
+  slots?: number
+  /** First uid of the slots' uid range (slot i runs as uidBase + i). */
+  uidBase?: number
+  /** Processes per slot (RLIMIT_NPROC for the slot's uid). */
+  nproc?: number
+  /** Size of each jail's private /tmp. */
+  tmpfsBytes?: number
+  /** Jobs a jail runs before it is replaced. */
+  maxJobs?: number
+}
+
+interface Waiter {
+  job: PythonJob
+  backstopMs: number
+  signal?: AbortSignal
+  resolve: (r: RawJobResult) => void
+}
+
+export class PythonPool {
+  readonly slots: number
+  private readonly uidBase: number
+  private readonly spec: { tmpfsBytes: number, nproc: number }
+  private readonly maxJobs: number
+  private readonly jails: Array<Jail | null>
+  private readonly queue: Waiter[] = []
+  private closed = false
+  readonly unavailable: string | null
+
+  constructor (opts: PythonPoolOptions = {}) {
+    this.slots = Math.max(1, opts.slots ?? availableParallelism())
+    this.uidBase = opts.uidBase ?? 61000
+    this.spec = { tmpfsBytes: opts.tmpfsBytes ?? 64 << 20, nproc: opts.nproc ?? 64 }
+    this.maxJobs = opts.maxJobs ?? 1000
+    this.jails = new Array<Jail | null>(this.slots).fill(null)
+    this.unavailable = jailUnavailableReason()
+  }
+
+  /** Starts every slot's jail; resolves when all reported ready (rejects with the reason otherwise). */
+  async warm (): Promise<void> {
+    if (this.unavailable) throw new Error(this.unavailable)
+    await Promise.all(this.jails.map((_, i) => this.jailFor(i).whenReady()))
+  }
+
+  run (job: PythonJob, backstopMs: number, signal?: AbortSignal): Promise<RawJobResult> {
+    if (this.unavailable) return Promise.resolve({ status: 'error', cases: [], reason: this.unavailable, wall_ms: 0 })
+    if (this.closed) return Promise.resolve({ status: 'error', cases: [], reason: 'sandbox pool closed', wall_ms: 0 })
+    return new Promise(resolve => {
+      const w: Waiter = { job, backstopMs, resolve }
+      if (signal) w.signal = signal
+      this.queue.push(w)
+      this.dispatch()
+    })
+  }
+
+  close (): void {
+    this.closed = true
+    for (const w of this.queue.splice(0)) w.resolve({ status: 'error', cases: [], reason: 'sandbox pool closed', wall_ms: 0 })
+    for (const j of this.jails) j?.kill()
+    this.jails.fill(null)
+  }
+
+  private jailFor (slot: number): Jail {
+    let j = this.jails[slot]
+    if (!j || j.dead || (j.jobs >= this.maxJobs && !j.busy)) {
+      j?.kill()
+      j = new Jail(this.uidBase + slot, this.spec)
+      this.jails[slot] = j
+      j.whenReady().then(() => this.dispatch(), err => this.startFailed(err as Error))
+    }
+    return j
+  }
+
+  /** A jail that cannot start is a sandbox fault: the oldest waiter gets status 'error', then we retry. */
+  private startFailed (err: Error): void {
+    if (this.closed) return
+    this.queue.shift()?.resolve({ status: 'error', cases: [], reason: `sandbox failed to start: ${err.message}`, wall_ms: 0 })
+    setTimeout(() => this.dispatch(), 50).unref()
+  }
+
+  private dispatch (): void {
+    for (let slot = 0; slot < this.slots && this.queue.length > 0; slot++) {
+      const jail = this.jailFor(slot)
+      if (!jail.ready || jail.busy) continue
+      const w = this.queue.shift() as Waiter
+      if (w.signal?.aborted) {
+        w.resolve({ status: 'error', cases: [], reason: 'aborted', wall_ms: 0 })
+        slot--
+        continue
+      }
+      this.runOn(slot, jail, w)
+    }
+  }
+
+  private runOn (slot: number, jail: Jail, w: Waiter): void {
+    jail.run(w.job, w.backstopMs, w.signal).then(async r => {
+      w.resolve(r)
+      if (this.closed) return
+      if (jail.dead || jail.jobs >= this.maxJobs) {
+        jail.kill()
+        if (this.jails[slot] === jail) this.jails[slot] = null
+      }
+      this.dispatch()
+    }, () => {})
+  }
+}
