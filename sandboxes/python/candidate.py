@@ -140,7 +140,11 @@ class Server:
     def make_handle(self, v):
         hid = len(self.handles) + 1
         self.handles[hid] = v
-        return {'$h': hid, 't': type(v).__name__, 'c': callable(v)}
+        try:
+            truth = bool(v)
+        except BaseException:
+            truth = None
+        return {'$h': hid, 't': type(v).__name__, 'c': callable(v), 'b': truth}
 
     def ref(self, x):
         if '$g' in x:

@@ -76,12 +76,13 @@ class Codec:
 
 class Opaque:
     """A value that stayed inside the other process: equal only to itself, never truthy by accident."""
-    __slots__ = ('hid', 'tname', 'conn')
+    __slots__ = ('hid', 'tname', 'conn', 'truth')
 
-    def __init__(self, hid, tname, conn):
+    def __init__(self, hid, tname, conn, truth=None):
         self.hid = hid
         self.tname = tname
         self.conn = conn
+        self.truth = truth
 
     def __eq__(self, other):
         return self is other
@@ -93,7 +94,10 @@ class Opaque:
         return hash(('opaque', self.hid))
 
     def __bool__(self):
-        raise TypeError('an opaque ' + self.tname + ' from the solution has no truth value here')
+        # the solution's own truthiness (a plain True/1 would pass the same `assert f(x)`; equality never does)
+        if type(self.truth) is not bool:
+            raise TypeError('an opaque ' + self.tname + ' from the solution has no truth value here')
+        return self.truth
 
     def __repr__(self):
         return '<opaque ' + self.tname + '>'

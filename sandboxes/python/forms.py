@@ -81,7 +81,8 @@ class Conn:
         raise TypeError('cannot pass a ' + type(v).__name__ + ' into the solution')
 
     def ref(self, x):
-        return Opaque(x['$h'], str(x.get('t', 'object')), self if x.get('c') else None)
+        truth = x.get('b')
+        return Opaque(x['$h'], str(x.get('t', 'object')), self if x.get('c') else None, truth if type(truth) is bool else None)
 
     def recv(self):
         line = self.child.next_line(self.deadline)
@@ -130,7 +131,7 @@ class Remote:
 
 
 def pure_import(mod, attr=None):
-    if mod not in PURE_MODULES:
+    if mod not in PURE_MODULES or (attr is not None and mod in ('sys', 'time')):
         return None
     m = importlib.import_module(mod)
     return m if attr is None else getattr(m, attr, None)
@@ -186,8 +187,7 @@ def judge_script(job, read_secret):
     except Stop as e:
         result = {'i': 0, 'v': e.verdict, 'error': e.error}
     except SystemExit as e:
-        ok = e.code is None or e.code == 0
-        result = {'i': 0, 'v': 'passed'} if ok else {'i': 0, 'v': 'runtime_error', 'error': describe(e)}
+        result = {'i': 0, 'v': 'runtime_error', 'error': 'the test exited before its end: ' + describe(e)}
     except AssertionError as e:
         result = {'i': 0, 'v': 'wrong_answer', 'error': describe(e)}
     except MemoryError:

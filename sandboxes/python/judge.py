@@ -16,7 +16,7 @@ EOF_EXIT = 3
 PURE_MODULES = frozenset((
     'math', 'cmath', 'typing', 'collections', 'itertools', 'functools', 'heapq', 'bisect', 'string', 're',
     'operator', 'fractions', 'decimal', 'statistics', 'random', 'copy', 'json', 'datetime', 'numbers',
-    'array', 'enum', 'dataclasses', 'hashlib', 'textwrap', 'unicodedata', 'collections.abc'))
+    'array', 'enum', 'dataclasses', 'hashlib', 'textwrap', 'unicodedata', 'collections.abc', 'sys', 'time'))
 
 
 class Stop(BaseException):

@@ -1,0 +1,103 @@
+/**
+ * Code-reward bench: the 164 HumanEval canonical programs scored through the code verifier (warm bubblewrap
+ * jails) against the same programs as bare `/usr/bin/python3 -S -I -B` processes, same concurrency, measured
+ * side by side in this run (rounds alternate); and JavaScript (HumanEval-X) completions per second.
+ * Standalone: node --import tsx bench/code.ts [rounds]   ·   from bench/index.ts: benchCode()
+ * The bare baseline runs the dataset's canonical solutions (not model output) outside any sandbox.
+ */
+import { spawn } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { availableParallelism, tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createCodeVerifier } from '../src/rewards/code/verifier.ts'
+import type { CodeVerifier } from '../src/rewards/code/api.ts'
+import { corpusAvailable, humaneval, humanevalJs, type CorpusItem } from '../test/sandbox/corpus.ts'
+
+const FLAGS = ['-S', '-I', '-B']
+
+function median (xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b)
+  return s[Math.floor((s.length - 1) / 2)] ?? NaN
+}
+
+async function pool<T> (items: T[], concurrency: number, fn: (x: T) => Promise<void>): Promise<void> {
+  let next = 0
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    while (next < items.length) await fn(items[next++] as T)
+  }))
+}
+
+function runBare (file: string): Promise<number> {
+  return new Promise(resolve => {
+    const p = spawn('/usr/bin/python3', [...FLAGS, file], { env: {}, stdio: 'ignore' })
+    p.on('exit', code => resolve(code ?? 1))
+    p.on('error', () => resolve(1))
+  })
+}
+
+async function bareRound (files: string[], concurrency: number): Promise<{ ms: number, passed: number }> {
+  let passed = 0
+  const t0 = performance.now()
+  await pool(files, concurrency, async f => { if (await runBare(f) === 0) passed++ })
+  return { ms: performance.now() - t0, passed }
+}
+
+async function verifierRound (v: CodeVerifier, items: CorpusItem[]): Promise<{ ms: number, passed: number }> {
+  const t0 = performance.now()
+  const rs = await Promise.all(items.map(async it => await v.verify(it.input)))
+  return { ms: performance.now() - t0, passed: rs.filter(r => r.reward === 1).length }
+}
+
+export async function benchCode (rounds = 3): Promise<string> {
+  if (!corpusAvailable()) return 'code bench skipped: corpus not found (set EVAL_DIR)'
+  const concurrency = availableParallelism()
+  const he = humaneval()
+  const dir = mkdtempSync(join(tmpdir(), 'rv-bench-'))
+  const files = he.map((it, i) => {
+    const f = join(dir, `p${i}.py`)
+    const t = it.input.tests
+    writeFileSync(f, it.input.code + '\n' + (t.type === 'script' ? t.script : ''))
+    return f
+  })
+  const v = createCodeVerifier({ pythonSlots: concurrency, jsIsolates: concurrency })
+  const lines: string[] = []
+  try {
+    await v.warm()
+    await verifierRound(v, he.slice(0, 8)) // first use: jails already warm; this warms the page cache
+    const bare: Array<{ ms: number, passed: number }> = []
+    const jail: Array<{ ms: number, passed: number }> = []
+    for (let r = 0; r < rounds; r++) {
+      if (r % 2 === 0) { bare.push(await bareRound(files, concurrency)); jail.push(await verifierRound(v, he)) } else { jail.push(await verifierRound(v, he)); bare.push(await bareRound(files, concurrency)) }
+    }
+    const b = median(bare.map(x => x.ms))
+    const j = median(jail.map(x => x.ms))
+    const js = humanevalJs()
+    const jsRounds: number[] = []
+    let jsPassed = 0
+    for (let r = 0; r < rounds; r++) {
+      const batch = [...js, ...js, ...js]
+      const t0 = performance.now()
+      const rs = await Promise.all(batch.map(async it => await v.verify(it.input)))
+      jsRounds.push(batch.length / ((performance.now() - t0) / 1000))
+      jsPassed = rs.filter(x => x.reward === 1).length / 3
+    }
+    lines.push(
+      `concurrency ${concurrency}, ${rounds} rounds (medians), python flags ${FLAGS.join(' ')}`,
+      '',
+      '| measure | value | passed |',
+      '| --- | --- | --- |',
+      `| HumanEval 164, bare /usr/bin/python3 | ${(b / 1000).toFixed(2)} s | ${bare[0]?.passed ?? 0}/164 |`,
+      `| HumanEval 164, code verifier (bwrap jails) | ${(j / 1000).toFixed(2)} s | ${jail[0]?.passed ?? 0}/164 |`,
+      `| ratio verifier / bare (target <= 1.5) | ${(j / b).toFixed(2)}x | |`,
+      `| HumanEval-X JS through the verifier (target >= 300/s) | ${median(jsRounds).toFixed(0)} completions/s | ${jsPassed}/164 |`
+    )
+  } finally {
+    await v.close()
+    rmSync(dir, { recursive: true, force: true })
+  }
+  return lines.join('\n')
+}
+
+if (import.meta.url === `file://${process.argv[1] ?? ''}`) {
+  console.log(await benchCode(Number(process.argv[2] ?? 3)))
+}
