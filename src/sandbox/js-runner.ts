@@ -85,6 +85,21 @@ async function output (entry: ivm.Reference<(...a: string[]) => string>): Promis
   return JSON.parse(await entry.apply(undefined, ['output'], { timeout: 1000, result: { copy: true } }) as string)
 }
 
+/**
+ * isolated-vm reports a promise rejection the solution left unhandled (an `import()` does that) on the
+ * isolate's next call: settle it here, inside this job, so it can never reach another job or the host.
+ * A job that left one behind gets its isolate replaced.
+ */
+async function settle (ctx: ivm.Context | undefined): Promise<boolean> {
+  if (!ctx) return true
+  try {
+    await ctx.eval('0', { timeout: 100 })
+    return true
+  } catch {
+    return false
+  }
+}
+
 export async function runJsJob (iso: ivm.Isolate, job: JsJob): Promise<JsJobOutcome> {
   const cases: RawCase[] = []
   const contexts: ivm.Context[] = []
@@ -147,6 +162,7 @@ export async function runJsJob (iso: ivm.Isolate, job: JsJob): Promise<JsJobOutc
     }
     return { cases, isolateLost: iso.isDisposed }
   } finally {
+    if (!iso.isDisposed && !await settle(contexts[0])) iso.dispose()
     for (const r of refs) { try { r.release() } catch { /* isolate gone */ } }
     for (const c of contexts) { try { c.release() } catch { /* isolate gone */ } }
   }
