@@ -1,0 +1,240 @@
+/**
+ * Answer extraction from a completion. The rules, in order (also in README.md):
+ * 1. With an <answer>…</answer> body, only the body is read (rules 3-5 inside it; the whole body otherwise).
+ * 2. Without one, text inside <think>…</think> is dropped (an unclosed <think> hides everything after it).
+ * 3. The last answer marker wins: a \boxed{}/\fbox{} with balanced braces, or "final answer is …",
+ *    whichever starts later. A truncated \boxed{ after every other marker means no answer.
+ * 4. Boxes at the end joined only by connectors (and, or, commas, \quad) form one list answer when the gold is
+ *    a list, or when they are joined by "or" (a hedge, judged as a list).
+ * 5. Without a marker, the last sentence is read: the part after its last "is/are/was/equals/:", then its
+ *    last math segment ($…$, \(…\), \[…\]), or the whole part when short, or its last number.
+ */
+import { ResourceError } from './rational.ts'
+import type { TemplateTags } from '../types.ts'
+
+export const MAX_COMPLETION_CHARS = 512 * 1024
+
+export interface Extraction { answer: string | null, how: string }
+
+export function extractAnswer (text: string, tags: TemplateTags, goldIsList: boolean): Extraction {
+  if (text.length > MAX_COMPLETION_CHARS) throw new ResourceError(`completion longer than ${MAX_COMPLETION_CHARS} characters`)
+  const body = answerBody(text, tags.answer)
+  if (body !== null) {
+    const r = fromMarkers(body, goldIsList)
+    if (r !== null) return { answer: r.answer, how: 'answer_tag+' + r.how }
+    const s = body.trim()
+    return s.length === 0 ? { answer: null, how: 'empty_answer_tag' } : { answer: plainFallback(s) ?? s, how: 'answer_tag' }
+  }
+  let rest = dropThink(text, tags.think)
+  const special = rest.search(/<\|(?:im_start|im_end|endoftext|eot_id)\|>/)
+  if (special >= 0) rest = rest.slice(0, special)
+  if (rest.trim().length === 0) return { answer: null, how: 'nothing_outside_think' }
+  const r = fromMarkers(rest, goldIsList)
+  if (r !== null) return r
+  const plain = plainFallback(rest)
+  return plain === null ? { answer: null, how: 'no_answer' } : { answer: plain, how: 'final_statement' }
+}
+
+function answerBody (text: string, tag: string): string | null {
+  const open = `<${tag}>`
+  const close = `</${tag}>`
+  const end = text.lastIndexOf(close)
+  if (end < 0) return null
+  const start = text.lastIndexOf(open, end)
+  return start < 0 ? null : text.slice(start + open.length, end)
+}
+
+function dropThink (text: string, tag: string): string {
+  const close = `</${tag}>`
+  const end = text.lastIndexOf(close)
+  if (end >= 0) return text.slice(end + close.length)
+  const open = text.indexOf(`<${tag}>`)
+  return open >= 0 ? text.slice(0, open) : text
+}
+
+interface Box { start: number, end: number, content: string | null }
+
+/** All \boxed{…} / \fbox{…} occurrences; content null when the braces never close. */
+export function findBoxes (text: string): Box[] {
+  const out: Box[] = []
+  const re = /\\(?:boxed|fbox)\s*\{/g
+  for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+    let depth = 1
+    let j = m.index + m[0].length
+    for (; j < text.length && depth > 0; j++) {
+      const ch = text[j]
+      if (ch === '\\') { j++; continue }
+      if (ch === '{') depth++
+      else if (ch === '}') depth--
+    }
+    const content = depth === 0 ? text.slice(m.index + m[0].length, j - 1) : null
+    out.push({ start: m.index, end: j, content })
+    re.lastIndex = depth === 0 ? j : text.length
+  }
+  return out
+}
+
+function fromMarkers (text: string, goldIsList: boolean): Extraction | null {
+  const boxes = findBoxes(text)
+  let fa = -1
+  const re = /final answer is\s*:?/gi
+  let faEnd = -1
+  for (let m = re.exec(text); m !== null; m = re.exec(text)) { fa = m.index; faEnd = m.index + m[0].length }
+  const last = boxes[boxes.length - 1]
+  if (last !== undefined && last.content === null && last.start > fa) return { answer: null, how: 'truncated_box' }
+  const complete = boxes.filter(b => b.content !== null)
+  const lastBox = complete[complete.length - 1]
+  if (fa >= 0 && (lastBox === undefined || fa > lastBox.start)) {
+    const s = statement(text.slice(faEnd, faEnd + 4000))
+    return { answer: s, how: 'final_answer_is' }
+  }
+  if (lastBox === undefined) return null
+  // trailing boxes joined by connectors
+  const run: Box[] = [lastBox]
+  let hedge = false
+  for (let k = complete.length - 2; k >= 0; k--) {
+    const b = complete[k] as Box
+    const gap = text.slice(b.end, (run[0] as Box).start)
+    const g = connectorGap(gap)
+    if (g === null) break
+    if (g === 'or') hedge = true
+    run.unshift(b)
+  }
+  if (run.length > 1 && (goldIsList || hedge)) {
+    return { answer: run.map(b => b.content ?? '').join(' , '), how: 'boxes' }
+  }
+  return { answer: lastBox.content, how: 'boxed' }
+}
+
+/** null when the gap between two boxes is more than connectors; 'or' when it hedges. */
+function connectorGap (gap: string): 'and' | 'or' | null {
+  if (gap.length > 80) return null
+  const words = gap.replace(/\\(?:text|mbox|textbf)\s*\{([^{}]*)\}/g, ' $1 ')
+    .replace(/\\[()[\]]|\$|\\q?quad|\\[,;!]|[,;.\s]/g, ' ')
+    .replace(/\b(?:and|or|for|part|\([a-z]\))\b/gi, m => ' ' + m.toLowerCase() + ' ')
+  const hasOr = /\bor\b/.test(words)
+  const rest = words.replace(/\b(?:and|or|for part \([a-z]\)|for part)\b/g, ' ').replace(/[a-zA-Z]_\{?\w+\}?\s*=|[a-zA-Z]\s*=/g, ' ').trim()
+  if (rest.length > 20) return null
+  return hasOr ? 'or' : 'and'
+}
+
+interface Seg { start: number, end: number, body: string }
+
+/** Math segments $…$, $$…$$, \(…\), \[…\] (escaped \$ is not a delimiter). */
+export function mathSegments (s: string): Seg[] {
+  const out: Seg[] = []
+  let i = 0
+  while (i < s.length) {
+    const ch = s[i]
+    if (ch === '\\' && (s[i + 1] === '(' || s[i + 1] === '[')) {
+      const closer = s[i + 1] === '(' ? '\\)' : '\\]'
+      const j = s.indexOf(closer, i + 2)
+      if (j < 0) { i += 2; continue }
+      out.push({ start: i, end: j + 2, body: s.slice(i + 2, j) })
+      i = j + 2
+      continue
+    }
+    if (ch === '\\') { i += 2; continue }
+    if (ch === '$') {
+      const dbl = s[i + 1] === '$'
+      const open = dbl ? 2 : 1
+      let j = i + open
+      while (j < s.length) {
+        if (s[j] === '\\') { j += 2; continue }
+        if (s[j] === '$') break
+        j++
+      }
+      if (j >= s.length) { i += open; continue }
+      out.push({ start: i, end: j + open, body: s.slice(i + open, j) })
+      i = j + open
+      continue
+    }
+    i++
+  }
+  return out
+}
+
+/** The sentence that starts at the beginning of s (up to ". ", a newline or "I hope"). */
+function statement (s: string): string {
+  const segs = mathSegments(s)
+  let end = s.length
+  for (let i = 0; i < s.length; i++) {
+    const inSeg = segs.some(g => i >= g.start && i < g.end)
+    if (inSeg) continue
+    if (s[i] === '\n' && i > 0 && s.slice(0, i).trim().length > 0) { end = i; break }
+    if (s[i] === '.' && (i + 1 >= s.length || /\s/.test(s[i + 1] ?? '')) && s.slice(0, i).trim().length > 0) { end = i; break }
+  }
+  let r = s.slice(0, end).replace(/I hope it is correct.*$/is, '').trim()
+  r = r.replace(/\\"/g, '').replace(/^["']+|["']+$/g, '').trim()
+  return pickMath(r)
+}
+
+/** The math of a short statement: all of it when it is only math and connectors, else its last segment. */
+function pickMath (r: string): string {
+  const segs = mathSegments(r)
+  if (segs.length === 0) return r
+  let outside = ''
+  let last = 0
+  for (const g of segs) { outside += r.slice(last, g.start); last = g.end }
+  outside += r.slice(last)
+  const outWords = outside.replace(/\\text\{[^{}]*\}/g, ' ').replace(/[\s,.;:!"'()]|\band\b|\bor\b/gi, '')
+  if (outWords.length === 0) return r.replace(/\$\$?|\\[()[\]]/g, ' ').trim()
+  const g = segs[segs.length - 1] as Seg
+  const tail = r.slice(g.end).trim()
+  const suffix = /^(%|percent\b|pct\b)/i.exec(tail)?.[0] ?? ''
+  return g.body.trim() + (suffix.length > 0 ? ' ' + suffix : '')
+}
+
+/** Rule 5: the last sentence of a completion without markers. */
+export function plainFallback (text: string): string | null {
+  const t = text.replace(/I hope it is correct\.?/gi, ' ').trim()
+  if (t.length === 0) return null
+  const sentences = splitSentences(t).map(x => x.trim()).filter(x => x.replace(/[.\s]/g, '').length > 0)
+  const s = sentences[sentences.length - 1]
+  if (s === undefined) return null
+  const segs = mathSegments(s)
+  const marker = /\s(?:is|are|was|equals|get|gives)\s|:\s/gi
+  let cut = -1
+  for (let m = marker.exec(s); m !== null; m = marker.exec(s)) {
+    if (!segs.some(g => m !== null && m.index >= g.start && m.index < g.end)) cut = m.index + m[0].length
+  }
+  const after = cut >= 0 ? s.slice(cut) : s
+  const pick = /\d|\$|\\[([]/.test(after) || cut < 0 ? readPart(after) : null
+  if (pick !== null) return pick
+  return cut >= 0 ? readPart(s) : null
+}
+
+function readPart (part: string): string | null {
+  const r = part.trim().replace(/[.\s]+$/, '')
+  if (r.length === 0) return null
+  if (mathSegments(r).length > 0) return pickMath(r)
+  if (r.split(/\s+/).length <= 3) return r
+  const nums = [...r.matchAll(/-?\\?\$?\d[\d,]*(?:\.\d+)?(?:\/\d+)?\s?%?/g)].map(m => m[0].replace(/,$/, '').trim())
+  return nums.length > 0 ? nums[nums.length - 1] as string : null
+}
+
+function splitSentences (t: string): string[] {
+  const segs = mathSegments(t)
+  const displayEnds = new Set(segs.filter(x => t.startsWith('$$', x.start) || t.startsWith('\\[', x.start)).map(x => x.end))
+  const out: string[] = []
+  let start = 0
+  let k = 0
+  for (let i = 0; i < t.length; i++) {
+    while (k < segs.length && (segs[k] as Seg).end <= i) k++
+    const g = segs[k]
+    if (g !== undefined && i >= g.start && i < g.end) {
+      // display math ends a sentence when the text after it starts a new one
+      continue
+    }
+    if (displayEnds.has(i) && /^\s+[A-Z]/.test(t.slice(i, i + 3))) {
+      out.push(t.slice(start, i)); start = i; continue
+    }
+    const ch = t[i]
+    if (ch === '\n' || ((ch === '.' || ch === '!' || ch === '?') && (i + 1 >= t.length || /\s/.test(t[i + 1] ?? '')))) {
+      out.push(t.slice(start, i + 1))
+      start = i + 1
+    }
+  }
+  out.push(t.slice(start))
+  return out
+}
