@@ -18,6 +18,9 @@ import { healthRoutes } from './http/routes/health.ts'
 import { scoreRoutes } from './http/routes/score.ts'
 import { verifyMathRoutes } from './http/routes/verify-math.ts'
 import type { App, Services } from './http/services.ts'
+import { queueRoutes } from './http/routes/queue.ts'
+import { Pipeline } from './queue/pipeline.ts'
+import { startScoringWorker } from './queue/scoring-worker.ts'
 import { REWARD_VERSION } from './scoring/version.ts'
 import packageJson from '../package.json' with { type: 'json' }
 
@@ -26,6 +29,8 @@ export interface BuildOptions {
   /** A verifier to use instead of creating a pool (closed by its owner, not the app). */
   math?: MathVerifier
   logger?: boolean
+  /** Run a scoring worker in this process (npm start does when EMBEDDED_WORKER is true; tests do not). */
+  worker?: boolean
 }
 
 export async function buildApp (opts: BuildOptions): Promise<App> {
@@ -42,7 +47,13 @@ export async function buildApp (opts: BuildOptions): Promise<App> {
   if (ownsMath) app.addHook('onClose', async () => { await math.close() })
   const metrics = new Metrics()
   const scorer = new Scorer({ math, observe: (name, seconds, results) => metrics.observeReward(name, seconds, results) })
-  const services: Services = { config, math, scorer, metrics }
+  const pipeline = new Pipeline(config, metrics.registry)
+  app.addHook('onClose', async () => { await pipeline.close() })
+  const services: Services = { config, math, scorer, metrics, pipeline }
+  if (opts.worker === true) {
+    const worker = startScoringWorker({ config, scorer, metrics: pipeline.metrics, log: app.log, name: 'rwd-embedded-worker' })
+    app.addHook('preClose', async () => { await worker.close() })
+  }
 
   app.addSchema(ErrorReplySchema)
   registerBodyHandling(app)
@@ -60,6 +71,8 @@ export async function buildApp (opts: BuildOptions): Promise<App> {
       tags: [
         { name: 'score', description: 'Score completions and compute advantages.' },
         { name: 'verify', description: 'Single checks with explanations.' },
+        { name: 'queue', description: 'Asynchronous scoring through the Redis queue (BullMQ).' },
+        { name: 'trainer', description: 'Trainers lease scored groups per run, then ack, extend or nack.' },
         { name: 'ops', description: 'Health, readiness, metrics.' }
       ]
     }
@@ -69,5 +82,6 @@ export async function buildApp (opts: BuildOptions): Promise<App> {
   healthRoutes(app, services)
   scoreRoutes(app, services)
   verifyMathRoutes(app, services)
+  await queueRoutes(app, services)
   return app
 }

@@ -14,7 +14,13 @@ export const errors = {
   RequestTooLarge: createError('RWD_ERR_REQUEST_TOO_LARGE', '%s', 413),
   NotFound: createError('RWD_ERR_NOT_FOUND', 'route %s %s not found', 404),
   Internal: createError('RWD_ERR_INTERNAL', 'internal error; see the service log for request %s', 500),
-  Overloaded: createError('RWD_ERR_OVERLOADED', 'service overloaded: %s', 503)
+  Overloaded: createError('RWD_ERR_OVERLOADED', 'service overloaded: %s', 503),
+  QueueUnavailable: createError('RWD_ERR_QUEUE_UNAVAILABLE', 'the rollout queue is unavailable: Redis at %s is unreachable (%s); /v1/score still works', 503),
+  QueueFull: createError('RWD_ERR_QUEUE_FULL', 'the rollout queue holds %s rollouts, at or over QUEUE_MAX_DEPTH (%s); retry after %s s', 429),
+  RolloutConflict: createError('RWD_ERR_ROLLOUT_CONFLICT', 'rollout id %s was already submitted with a different body', 409),
+  RolloutNotFound: createError('RWD_ERR_ROLLOUT_NOT_FOUND', 'rollout %s not found (never submitted, or its result expired after ROLLOUT_RETENTION_S)', 404),
+  LeaseExpired: createError('RWD_ERR_LEASE_EXPIRED', 'lease_expired: lease %s expired or was given back; its groups are delivered again', 409),
+  LeaseNotFound: createError('RWD_ERR_LEASE_NOT_FOUND', 'lease %s not found (never issued, or its record expired)', 404)
 } as const
 
 export type ErrorName = keyof typeof errors

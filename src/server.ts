@@ -10,7 +10,7 @@ try {
   console.error((err as Error).message)
   process.exit(1)
 }
-const app = await buildApp({ config })
+const app = await buildApp({ config, worker: config.EMBEDDED_WORKER })
 closeWithGrace({ delay: 10_000 }, async ({ err }) => {
   if (err !== undefined) app.log.error({ err }, 'closing after error')
   await app.close()

@@ -11,7 +11,8 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env): Config {
   for (const [key, schema] of Object.entries(ConfigSchema.properties)) {
     const value = env[key]
     if (value === undefined || value === '') continue
-    raw[key] = 'type' in schema && schema.type === 'integer' ? toInteger(key, value) : value
+    const type = 'type' in schema ? schema.type : undefined
+    raw[key] = type === 'integer' ? toInteger(key, value) : type === 'boolean' ? toBoolean(value) : value
   }
   const withDefaults = Value.Default(ConfigSchema, raw) as Record<string, unknown>
   const first = Value.Errors(ConfigSchema, withDefaults)[0]
@@ -24,4 +25,11 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env): Config {
 
 function toInteger (key: string, value: string): number | string {
   return /^-?\d+$/.test(value.trim()) ? Number(value) : value
+}
+
+function toBoolean (value: string): boolean | string {
+  const v = value.trim().toLowerCase()
+  if (['true', '1', 'yes', 'on'].includes(v)) return true
+  if (['false', '0', 'no', 'off'].includes(v)) return false
+  return value
 }

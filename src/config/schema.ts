@@ -21,7 +21,26 @@ export const ConfigSchema = Type.Object({
   MAX_COMPLETION_CHARS: Type.Integer({ minimum: 16, default: 1_000_000, description: 'Longest completion, in UTF-16 code units (413 above it).' }),
   MATH_THREADS: Type.Integer({ minimum: 1, default: Math.max(1, cores - 1), description: 'Worker threads of the math verifier pool.' }),
   MATH_DEADLINE_MS: Type.Integer({ minimum: 50, default: 2000, description: 'Deadline of one math check; past it the check answers timeout and its worker is replaced.' }),
-  TEXT_THREADS: Type.Integer({ minimum: 0, default: Math.max(1, cores - 1), description: 'Worker threads for text rewards (language, repetition) on large batches; 0 runs them on the main thread.' })
+  TEXT_THREADS: Type.Integer({ minimum: 0, default: Math.max(1, cores - 1), description: 'Worker threads for text rewards (language, repetition) on large batches; 0 runs them on the main thread.' }),
+  // The Redis pipeline (src/queue): rollouts in through BullMQ, scored groups out to trainers by lease.
+  QUEUE_PREFIX: Type.String({ pattern: '^[A-Za-z0-9_.-]{1,64}$', default: 'rwd', description: 'Prefix of every Redis key of the pipeline; keeps deployments sharing a Redis apart.' }),
+  ROLLOUT_BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024, default: 64 * 1024 * 1024, description: 'Largest POST /v1/rollouts body, after gzip decoding (413 above it).' }),
+  QUEUE_MAX_DEPTH: Type.Integer({ minimum: 1, default: 10_000, description: 'Rollouts waiting or being scored above which POST /v1/rollouts answers 429 with Retry-After.' }),
+  QUEUE_RETRY_AFTER_S: Type.Integer({ minimum: 1, default: 5, description: 'Retry-After (seconds) of a 429 over QUEUE_MAX_DEPTH.' }),
+  REDIS_CONNECT_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 2000, description: 'How long one connection attempt to Redis may take; requests never wait longer for Redis (503 instead).' }),
+  EMBEDDED_WORKER: Type.Boolean({ default: true, description: 'npm start also runs a scoring worker in the API process (false: run npm run worker separately).' }),
+  WORKER_CONCURRENCY: Type.Integer({ minimum: 1, default: 4, description: 'Rollouts one scoring worker process scores at once.' }),
+  WORKER_METRICS_PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 0, description: 'Port where npm run worker serves /metrics (0: not served; the embedded worker reports on the API /metrics).' }),
+  WORKER_LOCK_MS: Type.Integer({ minimum: 500, default: 30_000, description: 'BullMQ job lock; a rollout whose worker died is scored again after about this long.' }),
+  WORKER_SHUTDOWN_GRACE_MS: Type.Integer({ minimum: 0, default: 20_000, description: 'On SIGTERM a worker finishes in-flight rollouts for this long, then hands the rest back to the queue.' }),
+  JOB_ATTEMPTS: Type.Integer({ minimum: 1, default: 5, description: 'Attempts of a rollout that fails transiently (deterministic failures are not retried).' }),
+  JOB_BACKOFF_MS: Type.Integer({ minimum: 0, default: 1000, description: 'First retry delay of a transient failure; doubles each attempt.' }),
+  ROLLOUT_RETENTION_S: Type.Integer({ minimum: 1, default: 86_400, description: 'How long finished rollouts (results, failures) stay readable at GET /v1/rollouts/:id.' }),
+  ROLLOUT_IDEMPOTENCY_TTL_S: Type.Integer({ minimum: 1, default: 7 * 86_400, description: 'How long a rollout id stays bound to its body (same id, other body: 409) and its groups stay published once.' }),
+  LEASE_MAX_MS: Type.Integer({ minimum: 1000, default: 3_600_000, description: 'Longest lease a trainer may take or extend to.' }),
+  LEASE_MAX_GROUPS: Type.Integer({ minimum: 1, default: 4096, description: 'Most groups in one lease.' }),
+  WAIT_MAX_MS: Type.Integer({ minimum: 0, default: 60_000, description: 'Longest long-poll (wait / wait_ms) of GET /v1/rollouts/:id and POST /v1/trainer/lease.' }),
+  ADMIN_QUEUES: Type.Union([Type.Literal('read-only'), Type.Literal('read-write'), Type.Literal('off')], { default: 'read-only', description: 'The /admin/queues dashboard: read-only, read-write (retry, clean, remove jobs) or off.' })
 }, { additionalProperties: true })
 
 export type Config = Readonly<Static<typeof ConfigSchema>>

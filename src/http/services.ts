@@ -6,12 +6,15 @@ import type { Config } from '../config/schema.ts'
 import type { MathVerifier } from '../rewards/math/api.ts'
 import type { Scorer } from '../scoring/scorer.ts'
 import type { Metrics } from './plugins/metrics.ts'
+import type { Pipeline } from '../queue/pipeline.ts'
 
 export interface Services {
   config: Config
   math: MathVerifier
   scorer: Scorer
   metrics: Metrics
+  /** The Redis pipeline (rollouts, trainer leases); absent where a caller builds services without it. */
+  pipeline?: Pipeline
 }
 
 export type App = FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger, TypeBoxTypeProvider>

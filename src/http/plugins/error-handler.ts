@@ -8,7 +8,7 @@ import type { Config } from '../../config/schema.ts'
 import { errors } from '../../errors.ts'
 import { describeValidation } from './validation-message.ts'
 
-interface Coded { code?: string, statusCode?: number, field?: string }
+interface Coded { code?: string, statusCode?: number, field?: string, retryAfter?: number }
 
 export function registerErrorHandler (app: FastifyInstance, config: Config): void {
   app.setNotFoundHandler(async (request, reply) => {
@@ -20,24 +20,27 @@ export function registerErrorHandler (app: FastifyInstance, config: Config): voi
       const { message, field } = describeValidation(error.validation, error.validationContext ?? 'body')
       return reply.code(400).send({ ...payload('RWD_ERR_REQUEST_INVALID', 400, message), field })
     }
-    const mapped = mapFrameworkError(error, config)
+    const mapped = mapFrameworkError(error, config, request.routeOptions.bodyLimit)
     const status = mapped.statusCode
-    if (status >= 500) {
+    if (status >= 500 && status !== 503) { // a 503 is a coded RWD_ERR_* (only those map to it): its message is meant for the client
       request.log.error({ err: error }, 'request failed')
       const err = new errors.Internal(request.id)
       return reply.code(500).send(payload(err.code, 500, err.message))
     }
     const body: Record<string, unknown> = payload(mapped.code, status, mapped.message)
     if (error.field !== undefined) body.field = error.field
-    if (status === 429 || status === 503) reply.header('retry-after', '1')
+    if (status === 429 || status === 503) reply.header('retry-after', String(error.retryAfter ?? 1))
     return reply.code(status).send(body)
   })
 }
 
-function mapFrameworkError (error: FastifyError & Coded, config: Config): { code: string, statusCode: number, message: string } {
+function mapFrameworkError (error: FastifyError & Coded, config: Config, routeLimit?: number): { code: string, statusCode: number, message: string } {
   switch (error.code) {
-    case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return { code: 'RWD_ERR_REQUEST_TOO_LARGE', statusCode: 413, message: `request body exceeds BODY_LIMIT_BYTES (${config.BODY_LIMIT_BYTES} bytes, after gzip decoding)` }
+    case 'FST_ERR_CTP_BODY_TOO_LARGE': {
+      // Routes with their own limit (POST /v1/rollouts: ROLLOUT_BODY_LIMIT_BYTES) name it; the rest name BODY_LIMIT_BYTES.
+      const [key, limit] = routeLimit !== undefined && routeLimit !== config.BODY_LIMIT_BYTES ? ['ROLLOUT_BODY_LIMIT_BYTES', routeLimit] : ['BODY_LIMIT_BYTES', config.BODY_LIMIT_BYTES]
+      return { code: 'RWD_ERR_REQUEST_TOO_LARGE', statusCode: 413, message: `request body exceeds ${key} (${limit} bytes, after gzip decoding)` }
+    }
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return { code: 'RWD_ERR_REQUEST_BAD_ENCODING', statusCode: 415, message: 'unsupported Content-Type: send application/json' }
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':

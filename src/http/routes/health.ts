@@ -11,7 +11,7 @@ export function healthRoutes (app: App, services: Services): void {
   }, async () => ({ status: 'ok' }))
 
   app.get('/readyz', {
-    schema: { tags: ['ops'], summary: 'Readiness: the verifier pool answers a check.', response: { 200: Ready, 503: Ready } }
+    schema: { tags: ['ops'], summary: 'Readiness: the verifier pool answers a check (503 if not); Redis is reported (status degraded without it).', response: { 200: Ready, 503: Ready } }
   }, async (_request, reply) => {
     const checks: Record<string, string> = {}
     try {
@@ -20,8 +20,11 @@ export function healthRoutes (app: App, services: Services): void {
     } catch (err) {
       checks.math = `failed: ${(err as Error).message}`
     }
-    const ready = Object.values(checks).every(v => v === 'ok')
-    return await reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', checks })
+    // Redis is reported but does not fail readiness: without it /v1/score still works (queue routes answer 503).
+    if (services.pipeline !== undefined) checks.redis = await services.pipeline.link.check()
+    const ready = checks.math === 'ok'
+    const status = !ready ? 'not_ready' : Object.values(checks).every(v => v === 'ok') ? 'ready' : 'degraded'
+    return await reply.code(ready ? 200 : 503).send({ status, checks })
   })
 
   app.get('/metrics', {

@@ -1,0 +1,54 @@
+/** POST /v1/rollouts (202 {id}; idempotent on id) and GET /v1/rollouts/:id (state, progress, result; ?wait=ms). */
+import { ErrorReplySchema, errorReplies } from '../schemas/error.ts'
+import { RolloutRequestSchema, RolloutAcceptedSchema, RolloutStatusSchema, RolloutParamsSchema, RolloutQuerySchema } from '../schemas/queue.ts'
+import { errors } from '../../errors.ts'
+import { checkScoreLimits } from './score.ts'
+import type { App, Services } from '../services.ts'
+import type { Pipeline } from '../../queue/pipeline.ts'
+
+export function rolloutRoutes (app: App, services: Services, pipeline: Pipeline): void {
+  const { config } = services
+  // Group and completion counts are bounded by ROLLOUT_BODY_LIMIT_BYTES here, not by /v1/score's batch caps.
+  const limits = { ...config, MAX_GROUPS_PER_REQUEST: Number.MAX_SAFE_INTEGER, MAX_COMPLETIONS_PER_REQUEST: Number.MAX_SAFE_INTEGER }
+
+  app.post('/v1/rollouts', {
+    bodyLimit: config.ROLLOUT_BODY_LIMIT_BYTES,
+    schema: {
+      tags: ['queue'],
+      summary: 'Submit rollouts for asynchronous scoring; the scored groups go to trainers by lease.',
+      description: 'The body of /v1/score plus `id` (idempotency key), `run` and `policy_version`. 202 {id}; the same id ' +
+        'with the same body answers 202 again and creates nothing; with a different body, 409. Bodies up to ' +
+        'ROLLOUT_BODY_LIMIT_BYTES (gzip accepted). 429 with Retry-After over QUEUE_MAX_DEPTH; 503 when Redis is unreachable.',
+      body: RolloutRequestSchema,
+      response: { 202: RolloutAcceptedSchema, ...errorReplies, 409: ErrorReplySchema, 429: ErrorReplySchema }
+    }
+  }, async (request, reply) => {
+    checkScoreLimits(request.body, limits)
+    try {
+      const outcome = await pipeline.guard(async () => await pipeline.producer.submit(request.body))
+      pipeline.metrics.rollouts.inc({ outcome })
+    } catch (err) {
+      const code = (err as { code?: string }).code
+      if (code === 'RWD_ERR_ROLLOUT_CONFLICT') pipeline.metrics.rollouts.inc({ outcome: 'conflict' })
+      if (code === 'RWD_ERR_QUEUE_FULL') pipeline.metrics.rollouts.inc({ outcome: 'full' })
+      throw err
+    }
+    return await reply.code(202).send({ id: request.body.id })
+  })
+
+  app.get('/v1/rollouts/:id', {
+    schema: {
+      tags: ['queue'],
+      summary: "A rollout's state, progress and (once completed) result, as /v1/score replies.",
+      description: 'state: waiting | active | completed | failed. `?wait=ms` long-polls (up to WAIT_MAX_MS) until the rollout completes or fails.',
+      params: RolloutParamsSchema,
+      querystring: RolloutQuerySchema,
+      response: { 200: RolloutStatusSchema, 400: ErrorReplySchema, 404: ErrorReplySchema, 500: ErrorReplySchema, 503: ErrorReplySchema }
+    }
+  }, async (request, reply) => {
+    const wait = Math.min(Number(request.query.wait ?? 0), config.WAIT_MAX_MS)
+    const text = await pipeline.guard(async () => await pipeline.producer.status(request.params.id, wait))
+    if (text === null) throw new errors.RolloutNotFound(JSON.stringify(request.params.id))
+    return await reply.type('application/json; charset=utf-8').send(text as never) // JSON text built by the pipeline (group JSON spliced in, not re-serialised)
+  })
+}

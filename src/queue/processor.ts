@@ -1,0 +1,110 @@
+/**
+ * The BullMQ processor of a rollout: score its groups in chunks (progress after each), compute advantages
+ * over the whole rollout, publish every group whole to the run's lease store in one script, return the
+ * reply of /v1/score as the job's result.
+ *
+ * Retry semantics: a payload that cannot be scored as given is an UnrecoverableError (never retried); any
+ * other failure (Redis away, a verifier pool fault) is a plain Error and retries with backoff. A rollout
+ * scored twice (its worker died after publishing) publishes nothing the second time, so trainers see each
+ * group once. On shutdown past the grace period the signal aborts and the job goes back to waiting.
+ */
+import { UnrecoverableError, WaitingError, type Job, type Processor } from 'bullmq'
+import type { Redis } from 'ioredis'
+import type { Scorer } from '../scoring/scorer.ts'
+import type { ScoreReply, GroupResult } from '../scoring/schema.ts'
+import { resolveOptions } from '../scoring/options.ts'
+import { batchAdvantages } from '../grpo/advantages.ts'
+import type { LeaseStore, PublishedGroup } from './lease-store.ts'
+import type { QueueMetrics } from './metrics.ts'
+import type { RolloutJobData, RolloutProgress } from './types.ts'
+
+export interface ProcessorDeps {
+  scorer: Scorer
+  store: LeaseStore
+  /** The connection publishes go through (the worker's: it waits out a Redis restart). */
+  client: Redis
+  metrics?: QueueMetrics
+}
+
+export function createProcessor (deps: ProcessorDeps): Processor<RolloutJobData, ScoreReply> {
+  return async (job, token, signal) => {
+    const t0 = performance.now()
+    const data = checkData(job)
+    const reply = await scoreInChunks(deps.scorer, job, data, signal)
+    if (aborted(signal)) return await giveBack(job, token)
+    const groups = toPublished(job.id ?? '', data, reply)
+    const n = await deps.store.publish(deps.client, data.run, job.id ?? '', groups)
+    if (n >= 0) {
+      deps.metrics?.groupsPublished.inc({ run: data.run }, n)
+      deps.metrics?.scoredLatency.observe((Date.now() - job.timestamp) / 1000)
+    }
+    deps.metrics?.jobDuration.observe((performance.now() - t0) / 1000)
+    return reply
+  }
+}
+
+const aborted = (signal?: AbortSignal): boolean => signal?.aborted === true
+
+function checkData (job: Job<RolloutJobData>): RolloutJobData {
+  const d = job.data as Partial<RolloutJobData> | undefined
+  const groups = d?.request?.groups
+  if (d === undefined || typeof d.id !== 'string' || typeof d.run !== 'string' || !Array.isArray(groups) || groups.length === 0 ||
+    !groups.every(g => typeof g?.id === 'string' && Array.isArray(g.completions) && g.reference !== undefined)) {
+    throw new UnrecoverableError('malformed rollout job: expected {id, run, request: {groups: [{id, reference, completions}]}}')
+  }
+  return d as RolloutJobData
+}
+
+async function scoreInChunks (scorer: Scorer, job: Job<RolloutJobData>, data: RolloutJobData, signal?: AbortSignal): Promise<ScoreReply> {
+  const { groups, rewards, advantages } = data.request
+  const size = Math.max(64, Math.ceil(groups.length / 20))
+  const out: GroupResult[] = []
+  let last: ScoreReply | undefined
+  for (let i = 0; i < groups.length; i += size) {
+    if (aborted(signal)) break
+    try {
+      last = await scorer.score({ groups: groups.slice(i, i + size), rewards, advantages }, signal)
+    } catch (err) {
+      if (aborted(signal)) break
+      if (/^unsupported reference type/.test((err as Error).message)) throw new UnrecoverableError((err as Error).message)
+      throw err
+    }
+    out.push(...last.groups)
+    if (groups.length > size) await job.updateProgress({ scored: out.length, total: groups.length } satisfies RolloutProgress)
+  }
+  const options = resolveOptions(rewards, advantages)
+  if (options.advantages.scale === 'batch' && out.length > size) {
+    // Batch scaling uses the std over the whole rollout, not over one chunk.
+    const { advantages: adv } = batchAdvantages(out.map(g => g.results.map(r => r.reward)), 'batch', options.advantages.eps)
+    out.forEach((g, i) => { g.advantages = adv[i] ?? g.advantages })
+  }
+  return { groups: out, reward_version: last?.reward_version ?? '', config_hash: last?.config_hash ?? '' }
+}
+
+async function giveBack (job: Job<RolloutJobData>, token?: string): Promise<never> {
+  await job.moveToWait(token)
+  throw new WaitingError()
+}
+
+function toPublished (jobId: string, data: RolloutJobData, reply: ScoreReply): PublishedGroup[] {
+  return reply.groups.map((g, i) => {
+    const input = data.request.groups[i]
+    return {
+      key: `${jobId}:${i}`,
+      policyVersion: data.policy_version,
+      json: JSON.stringify({
+        id: g.id,
+        rollout_id: data.id,
+        prompt: input?.prompt,
+        completions: input?.completions ?? [],
+        results: g.results,
+        advantages: g.advantages,
+        stats: g.stats,
+        policy_version: data.policy_version,
+        metadata: g.metadata,
+        reward_version: reply.reward_version,
+        config_hash: reply.config_hash
+      })
+    }
+  })
+}
