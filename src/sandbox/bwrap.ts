@@ -44,10 +44,10 @@ export function bwrapArgs (spec: JailSpec): string[] {
 }
 
 /** Why Python jails cannot run here, or null when they can. Never falls back to anything weaker. */
-export function jailUnavailableReason (): string | null {
+export function jailUnavailableReason (bwrap = BWRAP): string | null {
   if (process.platform !== 'linux') return 'python sandbox needs Linux (bubblewrap)'
-  try { accessSync(BWRAP, constants.X_OK) } catch {
-    return `bubblewrap not found at ${BWRAP}: run scripts/setup-sandbox.sh (apt-get install bubblewrap)`
+  try { accessSync(bwrap, constants.X_OK) } catch {
+    return `bubblewrap not found at ${bwrap}: run scripts/setup-sandbox.sh (apt-get install bubblewrap)`
   }
   try { accessSync(PYTHON, constants.X_OK) } catch { return `${PYTHON} not found` }
   if (typeof process.getuid === 'function' && process.getuid() !== 0) {

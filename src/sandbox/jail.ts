@@ -7,7 +7,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import type { Writable } from 'node:stream'
-import { BWRAP, bwrapArgs, type JailSpec } from './bwrap.ts'
+import { bwrapArgs, type JailSpec } from './bwrap.ts'
 import type { PythonJob, RawCase, RawJobResult } from './types.ts'
 
 const MAX_LINE = 64 << 20
@@ -35,9 +35,9 @@ export class Jail {
   dead = false
   jobs = 0
 
-  constructor (uid: number, spec: JailSpec) {
+  constructor (uid: number, spec: JailSpec & { bwrap: string }) {
     this.uid = uid
-    this.child = spawn(BWRAP, bwrapArgs(spec), {
+    this.child = spawn(spec.bwrap, bwrapArgs(spec), {
       uid,
       gid: uid,
       env: {},

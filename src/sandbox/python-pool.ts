@@ -6,7 +6,7 @@
  */
 import { availableParallelism } from 'node:os'
 import { Jail } from './jail.ts'
-import { jailUnavailableReason } from './bwrap.ts'
+import { BWRAP, jailUnavailableReason } from './bwrap.ts'
 import type { PythonJob, RawJobResult } from './types.ts'
 
 export interface PythonPoolOptions {
@@ -20,6 +20,8 @@ export interface PythonPoolOptions {
   tmpfsBytes?: number
   /** Jobs a jail runs before it is replaced. */
   maxJobs?: number
+  /** Path of the bwrap binary (default /usr/bin/bwrap). */
+  bwrap?: string
 }
 
 interface Waiter {
@@ -32,7 +34,7 @@ interface Waiter {
 export class PythonPool {
   readonly slots: number
   private readonly uidBase: number
-  private readonly spec: { tmpfsBytes: number, nproc: number }
+  private readonly spec: { tmpfsBytes: number, nproc: number, bwrap: string }
   private readonly maxJobs: number
   private readonly jails: Array<Jail | null>
   private readonly queue: Waiter[] = []
@@ -42,10 +44,10 @@ export class PythonPool {
   constructor (opts: PythonPoolOptions = {}) {
     this.slots = Math.max(1, opts.slots ?? availableParallelism())
     this.uidBase = opts.uidBase ?? 61000
-    this.spec = { tmpfsBytes: opts.tmpfsBytes ?? 64 << 20, nproc: opts.nproc ?? 64 }
+    this.spec = { tmpfsBytes: opts.tmpfsBytes ?? 64 << 20, nproc: opts.nproc ?? 64, bwrap: opts.bwrap ?? BWRAP }
     this.maxJobs = opts.maxJobs ?? 1000
     this.jails = new Array<Jail | null>(this.slots).fill(null)
-    this.unavailable = jailUnavailableReason()
+    this.unavailable = jailUnavailableReason(this.spec.bwrap)
   }
 
   /** Starts every slot's jail; resolves when all reported ready (rejects with the reason otherwise). */

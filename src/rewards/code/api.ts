@@ -45,6 +45,8 @@ export interface CodeVerifierOptions {
   uidBase?: number
   /** Processes per Python slot (RLIMIT_NPROC of the slot uid). Default 64. */
   nproc?: number
+  /** Path of bubblewrap (default /usr/bin/bwrap); when missing, Python checks answer status 'error'. */
+  bwrap?: string
   /** Concurrent JavaScript isolates (default: machine parallelism). */
   jsIsolates?: number
   /** Operator caps per language (requests can only lower these). */

@@ -20,7 +20,8 @@ export function createCodeVerifier (opts: CodeVerifierOptions = {}): CodeVerifie
     python ??= new PythonPool({
       ...(opts.pythonSlots !== undefined && { slots: opts.pythonSlots }),
       ...(opts.uidBase !== undefined && { uidBase: opts.uidBase }),
-      ...(opts.nproc !== undefined && { nproc: opts.nproc })
+      ...(opts.nproc !== undefined && { nproc: opts.nproc }),
+      ...(opts.bwrap !== undefined && { bwrap: opts.bwrap })
     })
     return python
   }
