@@ -2,6 +2,8 @@
  * Server caps and the clamp rule: a request may lower a limit, never raise it (piston's constraint loop).
  */
 import type { EffectiveLimits } from './types.ts'
+import pythonMeta from '../../sandboxes/python/metadata.json' with { type: 'json' }
+import javascriptMeta from '../../sandboxes/javascript/metadata.json' with { type: 'json' }
 
 export interface RequestLimits {
   time_ms?: number
@@ -9,25 +11,10 @@ export interface RequestLimits {
   output_bytes?: number
 }
 
-export const PYTHON_CAPS: EffectiveLimits = Object.freeze({
-  time_ms: 10_000,
-  memory_mb: 512,
-  output_bytes: 1 << 20,
-  fsize_bytes: 16 << 20,
-  nofile: 64,
-  wall_factor: 2,
-  wall_extra_ms: 1000
-})
+/** Default server caps, from sandboxes/<runtime>/metadata.json. */
+export const PYTHON_CAPS: EffectiveLimits = Object.freeze({ ...pythonMeta.limits })
 
-export const JAVASCRIPT_CAPS: EffectiveLimits = Object.freeze({
-  time_ms: 5_000,
-  memory_mb: 128,
-  output_bytes: 1 << 20,
-  fsize_bytes: 0,
-  nofile: 0,
-  wall_factor: 1,
-  wall_extra_ms: 0
-})
+export const JAVASCRIPT_CAPS: EffectiveLimits = Object.freeze({ ...javascriptMeta.limits })
 
 const FLOORS = { time_ms: 10, memory_mb: 32, output_bytes: 1024 }
 

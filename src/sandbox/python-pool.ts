@@ -8,6 +8,7 @@ import { availableParallelism } from 'node:os'
 import { Jail } from './jail.ts'
 import { BWRAP, jailUnavailableReason } from './bwrap.ts'
 import type { PythonJob, RawJobResult } from './types.ts'
+import meta from '../../sandboxes/python/metadata.json' with { type: 'json' }
 
 export interface PythonPoolOptions {
   /** Concurrent jails; default: the machine's parallelism. */
@@ -43,8 +44,8 @@ export class PythonPool {
 
   constructor (opts: PythonPoolOptions = {}) {
     this.slots = Math.max(1, opts.slots ?? availableParallelism())
-    this.uidBase = opts.uidBase ?? 61000
-    this.spec = { tmpfsBytes: opts.tmpfsBytes ?? 64 << 20, nproc: opts.nproc ?? 64, bwrap: opts.bwrap ?? BWRAP }
+    this.uidBase = opts.uidBase ?? meta.jail.uid_base
+    this.spec = { tmpfsBytes: opts.tmpfsBytes ?? meta.jail.tmpfs_bytes, nproc: opts.nproc ?? meta.jail.nproc_per_slot, bwrap: opts.bwrap ?? BWRAP }
     this.maxJobs = opts.maxJobs ?? 1000
     this.jails = new Array<Jail | null>(this.slots).fill(null)
     this.unavailable = jailUnavailableReason(this.spec.bwrap)
