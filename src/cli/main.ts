@@ -3,6 +3,8 @@ const usage = `usage: reward-verifier <command>
 
 commands:
   serve        run the HTTP service (same as npm start; configured by the environment, see .env.example)
+  score        score a JSONL file of groups (reward-verifier score --help)
+  eval         pass@k, maj@k and more from scored JSONL, with an HTML report (reward-verifier eval --help)
   help         this text
 `
 
@@ -12,6 +14,10 @@ export async function main (argv: string[]): Promise<number> {
     case 'serve':
       await import('../server.ts')
       return 0
+    case 'score':
+      return await (await import('./score.ts')).scoreCommand(argv.slice(1))
+    case 'eval':
+      return await (await import('./eval.ts')).evalCommand(argv.slice(1))
     case undefined: case 'help': case '--help': case '-h':
       process.stdout.write(usage)
       return 0
