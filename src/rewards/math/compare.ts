@@ -190,5 +190,3 @@ function predicateEqual (a: RealSet, b: RealSet): boolean {
   for (const x of pts) if (membership(a, x) !== membership(b, x)) return false
   return true
 }
-
-export const _unused = evalNumeric

@@ -4,12 +4,16 @@
  */
 import type { Node } from './ast.ts'
 import {
-  add, div, eq, factorial, isInt, mul, neg, powInt, rat, ResourceError, rootInt, sub, ONE, ZERO, type Rat
+  add, div, eq, factorial, isInt, mul, neg, powInt, rat, ResourceError, rootInt, bitLength, ONE, ZERO, type Rat
 } from './rational.ts'
 
 export const MAX_SUM_TERMS = 10_000
+/** Terms of all sums in one evaluation together (nested sums multiply). */
+export const MAX_SUM_WORK = 20_000
+let work = 0
 
 export function evalExact (n: Node, env: Map<string, Rat> = new Map()): Rat | null {
+  work = 0
   try {
     return ev(n, env)
   } catch (e) {
@@ -128,6 +132,9 @@ function big (n: Node & { k: 'big' }, env: Map<string, Rat>): Rat | null {
   let acc = n.op === 'sum' ? ZERO : ONE
   const inner = new Map(env)
   for (let i = lo.n; i <= hi.n; i++) {
+    // work grows with the size of the running total: harmonic-like sums get expensive long before 10^4 terms
+    work += 1 + Math.floor(Math.max(bitLength(acc.n), bitLength(acc.d)) / 32)
+    if (work > MAX_SUM_WORK) throw new ResourceError('sums too large to evaluate exactly')
     inner.set(n.v, rat(i))
     const v = ev(n.body, inner)
     if (v === null) return null
@@ -135,5 +142,3 @@ function big (n: Node & { k: 'big' }, env: Map<string, Rat>): Rat | null {
   }
   return acc
 }
-
-export const _unused = sub

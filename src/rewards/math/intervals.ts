@@ -6,7 +6,7 @@ import { freeVars, num, type Node } from './ast.ts'
 import { c, type C } from './complex.ts'
 import { evalExact } from './exact.ts'
 import { evalNumeric } from './numeric.ts'
-import { cmp, div, neg, rat, sub, toNumber, type Rat } from './rational.ts'
+import { cmp, div, neg, rat, sub, type Rat } from './rational.ts'
 import type { Val } from './values.ts'
 
 /** One piece: lo..hi with closedness; points are [v, v] closed. Infinite ends are sym 'inf' / neg. */
@@ -148,5 +148,3 @@ export function pieceContains (p: Piece, x: number): boolean {
   const lo = endpointValue(p.lo); const hi = endpointValue(p.hi)
   return (x > lo || (p.lc && x === lo)) && (x < hi || (p.hc && x === hi))
 }
-
-export const _r = toNumber

@@ -4,7 +4,7 @@
  */
 import type { Node } from './ast.ts'
 import { baseValue, evalExact } from './exact.ts'
-import { MAX_SUM_TERMS } from './exact.ts'
+import { MAX_SUM_TERMS, MAX_SUM_WORK } from './exact.ts'
 import { toNumber } from './rational.ts'
 import {
   c, cabs, cadd, ccos, cdiv, cexp, clog, cmul, cneg, cpow, croot, csin, csqrt, finite, type C
@@ -12,7 +12,10 @@ import {
 
 const NAN = c(NaN)
 
+let work = 0
+
 export function evalNumeric (n: Node, env: Map<string, C>): C {
+  work = 0
   try {
     return ev(n, env)
   } catch {
@@ -125,6 +128,7 @@ function big (n: Node & { k: 'big' }, env: Map<string, C>): C {
   let acc = c(n.op === 'sum' ? 0 : 1)
   const inner = new Map(env)
   for (let i = lo.re; i <= hi.re; i++) {
+    if (++work > MAX_SUM_WORK) return NAN
     inner.set(n.v, c(i))
     const v = ev(n.body, inner)
     acc = n.op === 'sum' ? cadd(acc, v) : cmul(acc, v)

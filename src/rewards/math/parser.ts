@@ -1,7 +1,7 @@
 /** Recursive-descent parser from tokens to the expression form of ast.ts (LaTeX and plain text alike). */
 import { fn, num, sym, type Node } from './ast.ts'
 import type { Tok } from './lexer.ts'
-import { parseDecimal, rat, ResourceError, sub as rsub, add as radd, div as rdiv } from './rational.ts'
+import { parseDecimal, rat, ResourceError, add as radd } from './rational.ts'
 
 const MAX_DEPTH = 120
 const REL: Record<string, string> = {
@@ -496,5 +496,3 @@ function mulOf (a: Node, b: Node): Node {
   const args = [...(a.k === 'mul' ? a.args : [a]), ...(b.k === 'mul' ? b.args : [b])]
   return { k: 'mul', args }
 }
-
-export const _internal = { rsub, rdiv }

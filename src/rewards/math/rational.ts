@@ -14,7 +14,7 @@ function gcd (a: bigint, b: bigint): bigint {
   return a
 }
 
-function bitLength (x: bigint): number {
+export function bitLength (x: bigint): number {
   if (x < 0n) x = -x
   return x === 0n ? 0 : x.toString(16).length * 4
 }

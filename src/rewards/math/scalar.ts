@@ -8,7 +8,7 @@ import { c, cabs, csub, finite, type C } from './complex.ts'
 import { evalExact } from './exact.ts'
 import { evalNumeric } from './numeric.ts'
 import { canon } from './canon.ts'
-import { cmp, eq, parseDecimal, rat, sub, toNumber, type Rat } from './rational.ts'
+import { cmp, eq, rat, sub, toNumber, type Rat } from './rational.ts'
 import type { Rng } from './random.ts'
 
 export interface Verdict { ok: boolean, rule: string }
@@ -120,5 +120,3 @@ function roundTo (v: Rat, places: number): Rat {
   const scaled = (2n * n * scale + v.d) / (2n * v.d)
   return rat(neg ? -scaled : scaled, scale)
 }
-
-export const _p = parseDecimal
