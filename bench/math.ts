@@ -28,7 +28,13 @@ function quantile (xs: number[], q: number): number {
   return s[Math.min(s.length - 1, Math.floor(q * s.length))] ?? NaN
 }
 
-export async function benchMath (opts: { evalDir?: string, deadlineMs?: number, rounds?: number } = {}): Promise<MathBenchReport> {
+/** The markdown tables, as `npm run bench` (bench/index.ts) prints them. */
+export async function benchMath (): Promise<string> {
+  return formatMathBench(await runMathBench())
+}
+
+/** The measurements, structured. */
+export async function runMathBench (opts: { evalDir?: string, deadlineMs?: number, rounds?: number } = {}): Promise<MathBenchReport> {
   const file = resolve(root, opts.evalDir ?? process.env.EVAL_DIR ?? '../shared/eval', 'math/cases.jsonl')
   if (!existsSync(file)) throw new Error(`math corpus not found at ${file} (set EVAL_DIR)`)
   const rows = readFileSync(file, 'utf8').trim().split('\n').map(l => JSON.parse(l) as Row)
@@ -108,23 +114,25 @@ async function hostileRows (deadlineMs: number): Promise<HostileRow[]> {
   }
 }
 
-export function printMathBench (r: MathBenchReport): void {
-  const line = (cols: string[]): string => '| ' + cols.join(' | ') + ' |'
-  console.log(`math corpus: ${r.corpus}`)
-  console.log(line(['category', 'n', 'ours', 'Math-Verify']))
-  console.log(line(['---', '---:', '---:', '---:']))
-  for (const c of r.rows) console.log(line([c.category, String(c.n), pct(c.ours / c.n), pct(c.mathVerify / c.n)]))
+export function formatMathBench (r: MathBenchReport): string {
+  const out: string[] = []
+  const line = (cols: string[]): void => { out.push('| ' + cols.join(' | ') + ' |') }
+  out.push(`math corpus: ${r.corpus}`, '')
+  line(['category', 'n', 'ours', 'Math-Verify'])
+  line(['---', '---:', '---:', '---:'])
+  for (const c of r.rows) line([c.category, String(c.n), pct(c.ours / c.n), pct(c.mathVerify / c.n)])
   const o = r.overall
-  console.log(line(['**overall**', String(o.n), pct(o.ours / o.n), pct(o.mathVerify / o.n)]))
-  console.log(`false positives ${o.falsePositives} (${pct(o.falsePositives / o.n)}), false negatives ${o.falseNegatives}`)
+  line(['**overall**', String(o.n), pct(o.ours / o.n), pct(o.mathVerify / o.n)])
+  out.push('', `false positives ${o.falsePositives} (${pct(o.falsePositives / o.n)}), false negatives ${o.falseNegatives}`)
   const t = r.throughput
-  console.log(`throughput, pool of 1 worker thread: ${t.checks} checks in ${t.seconds.toFixed(2)} s = ${t.perSecond.toFixed(0)} checks/s; ` +
-    `latency one at a time p50 ${t.p50Ms.toFixed(2)} ms, p99 ${t.p99Ms.toFixed(2)} ms, max ${t.maxMs.toFixed(2)} ms`)
-  console.log(line(['hostile input', 'status', 'ms after submit']))
-  console.log(line(['---', '---', '---:']))
-  for (const h of r.hostile) console.log(line([h.input, h.status, h.ms.toFixed(1)]))
+  out.push(`throughput, pool of 1 worker thread: ${t.checks} checks in ${t.seconds.toFixed(2)} s = ${t.perSecond.toFixed(0)} checks/s; ` +
+    `latency one at a time p50 ${t.p50Ms.toFixed(2)} ms, p99 ${t.p99Ms.toFixed(2)} ms, max ${t.maxMs.toFixed(2)} ms`, '')
+  line(['hostile input', 'status', 'ms after submit'])
+  line(['---', '---', '---:'])
+  for (const h of r.hostile) line([h.input, h.status, h.ms.toFixed(1)])
+  return out.join('\n')
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  printMathBench(await benchMath())
+  console.log(await benchMath())
 }
