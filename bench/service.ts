@@ -6,21 +6,38 @@
 import { median, rng, table, startService } from './lib.ts'
 import { batchAdvantages } from '../src/grpo/advantages.ts'
 
-const WORDS = ('the we of a to and is that so it in for this number value equation find then let x two sum ' +
-  'both sides divide multiply check answer first next because therefore which gives us root term factor ' +
-  'problem step compute result square integer positive negative total each when since must can now see').split(' ')
+const SENTENCES = [
+  'Let me start by reading the problem carefully and writing down what we know.',
+  'We need to find the value of x that makes both sides of the equation equal.',
+  'First, I will subtract {a} from both sides to isolate the term with the variable.',
+  'Dividing both sides by {b} gives the value of x directly.',
+  'Let me double check this result by substituting it back into the original equation.',
+  'The left side becomes {a} and the right side is also {a}, so the check works.',
+  'Now consider the second part of the question, which asks for the sum of the roots.',
+  'By the relation between coefficients and roots, the sum is the negative of the linear coefficient.',
+  'I should be careful with the sign here, because it is easy to make a mistake.',
+  'So far we have two candidate answers, and only one of them is positive.',
+  'Since the problem asks for a positive integer, we keep {b} and discard the other one.',
+  'Another way to see this is to factor the quadratic into two linear terms.',
+  'Multiplying out the factors gives back the original polynomial, as expected.',
+  'The total number of ways is the product of the choices at each step.',
+  'There are {a} choices for the first position and {b} for the second.',
+  'Therefore the probability is the number of favourable outcomes over the total.',
+  'Wait, I think I made an arithmetic error in the previous step, so let me redo it.',
+  'After fixing that, the remainder when dividing by {b} is {a}.',
+  'This matches the pattern we noticed for the smaller cases.',
+  'Putting everything together, the final answer is {a}.'
+]
 
 /** A ~1 KB completion in the R1 template with an English chain of thought. */
 export function completion (r: () => number): string {
   const sentences: string[] = []
   let len = 0
   while (len < 900) {
-    const n = 8 + Math.floor(r() * 10)
-    const words = Array.from({ length: n }, () => WORDS[Math.floor(r() * WORDS.length)] ?? 'the')
-    const s = words.join(' ')
-    const sentence = s.charAt(0).toUpperCase() + s.slice(1) + '.'
-    sentences.push(sentence)
-    len += sentence.length + 1
+    const s = (SENTENCES[Math.floor(r() * SENTENCES.length)] ?? '')
+      .replace('{a}', String(Math.floor(r() * 100))).replace('{b}', String(2 + Math.floor(r() * 20)))
+    sentences.push(s)
+    len += s.length + 1
   }
   return `<think>\n${sentences.join(' ')}\n</think>\n<answer>\n${Math.floor(r() * 100)}\n</answer>`
 }

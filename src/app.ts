@@ -10,6 +10,7 @@ import type { Config } from './config/schema.ts'
 import type { MathVerifier } from './rewards/math/api.ts'
 import { createMathVerifier } from './rewards/math/index.ts'
 import { Scorer } from './scoring/scorer.ts'
+import { LanguagePool } from './rewards/language/pool.ts'
 import { Metrics, registerMetrics } from './http/plugins/metrics.ts'
 import { registerBodyHandling } from './http/plugins/body.ts'
 import { registerErrorHandler } from './http/plugins/error-handler.ts'
@@ -38,15 +39,17 @@ export async function buildApp (opts: BuildOptions): Promise<App> {
   const app = Fastify({
     logger: opts.logger === false ? false : { level: config.LOG_LEVEL },
     bodyLimit: config.BODY_LIMIT_BYTES,
-    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false, discriminator: true } },
     return503OnClosing: true
   }).withTypeProvider<TypeBoxTypeProvider>()
 
   const ownsMath = opts.math === undefined
   const math = opts.math ?? createMathVerifier({ threads: config.MATH_THREADS, deadlineMs: config.MATH_DEADLINE_MS })
   if (ownsMath) app.addHook('onClose', async () => { await math.close() })
+  const language = new LanguagePool(config.TEXT_THREADS)
+  app.addHook('onClose', async () => { await language.close() })
   const metrics = new Metrics()
-  const scorer = new Scorer({ math, observe: (name, seconds, results) => metrics.observeReward(name, seconds, results) })
+  const scorer = new Scorer({ math, language, observe: (name, seconds, results) => metrics.observeReward(name, seconds, results) })
   const pipeline = new Pipeline(config, metrics.registry)
   app.addHook('onClose', async () => { await pipeline.close() })
   const services: Services = { config, math, scorer, metrics, pipeline }

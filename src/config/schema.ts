@@ -21,7 +21,7 @@ export const ConfigSchema = Type.Object({
   MAX_COMPLETION_CHARS: Type.Integer({ minimum: 16, default: 1_000_000, description: 'Longest completion, in UTF-16 code units (413 above it).' }),
   MATH_THREADS: Type.Integer({ minimum: 1, default: Math.max(1, cores - 1), description: 'Worker threads of the math verifier pool.' }),
   MATH_DEADLINE_MS: Type.Integer({ minimum: 50, default: 2000, description: 'Deadline of one math check; past it the check answers timeout and its worker is replaced.' }),
-  TEXT_THREADS: Type.Integer({ minimum: 0, default: Math.max(1, cores - 1), description: 'Worker threads for text rewards (language, repetition) on large batches; 0 runs them on the main thread.' }),
+  TEXT_THREADS: Type.Integer({ minimum: 0, default: Math.max(1, cores - 1), description: 'Worker threads for the language reward; 0 runs it on the main thread.' }),
   // The Redis pipeline (src/queue): rollouts in through BullMQ, scored groups out to trainers by lease.
   QUEUE_PREFIX: Type.String({ pattern: '^[A-Za-z0-9_.-]{1,64}$', default: 'rwd', description: 'Prefix of every Redis key of the pipeline; keeps deployments sharing a Redis apart.' }),
   ROLLOUT_BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024, default: 64 * 1024 * 1024, description: 'Largest POST /v1/rollouts body, after gzip decoding (413 above it).' }),

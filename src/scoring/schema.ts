@@ -2,7 +2,7 @@
  * The scoring contract in TypeBox: one source for request validation, TypeScript types and OpenAPI.
  * Option objects reject unknown keys (a typo such as `mdoe` must not silently train on defaults).
  */
-import { Type, type Static, type TNumber, type TBoolean } from 'typebox'
+import { Type, type Static, type TNumber, type TBoolean, type TSchema, type TUnsafe } from 'typebox'
 
 const Weight = (def: number): TNumber => Type.Number({ default: def, description: `Weight in the total (default ${def}).` })
 const Enabled = (def: boolean): TBoolean => Type.Boolean({ default: def, description: `Compute this component (default ${String(def)}; a component named in the request is on unless this says false).` })
@@ -93,7 +93,15 @@ export const NoReferenceSchema = Type.Object({
   type: Type.Literal('none')
 }, { ...strict, description: 'No reference: the accuracy component (and those built on it) is not computed.' })
 
-export const ReferenceSchema = Type.Union([MathReferenceSchema, NoReferenceSchema])
+/**
+ * A union told apart by its `type` field (ajv `discriminator`): validation reports errors of the branch the
+ * request named, or an unknown `type`, instead of every branch's complaints.
+ */
+export function taggedUnion<T extends TSchema[]> (branches: [...T], description?: string): TUnsafe<Static<T[number]>> {
+  return Type.Unsafe<Static<T[number]>>({ type: 'object', oneOf: branches, discriminator: { propertyName: 'type' }, ...(description === undefined ? {} : { description }) })
+}
+
+export const ReferenceSchema = taggedUnion([MathReferenceSchema, NoReferenceSchema], 'What the completions are checked against, by `type`.')
 
 export const GroupSchema = Type.Object({
   id: Type.String({ minLength: 1, maxLength: 512 }),

@@ -10,7 +10,8 @@ import { resolveOptions, configHash, COMPONENTS, type EffectiveOptions, type Com
 import { REWARD_VERSION } from './version.ts'
 import { formatReward } from '../rewards/format/index.ts'
 import { splitTemplate } from '../rewards/format/template.ts'
-import { languageReward, promptLanguage } from '../rewards/language/index.ts'
+import { promptLanguage } from '../rewards/language/index.ts'
+import type { LanguagePool } from '../rewards/language/pool.ts'
 import { reasoningStepsReward } from '../rewards/extras/reasoning-steps.ts'
 import { repetitionReward } from '../rewards/extras/repetition.ts'
 import { cosineReward } from '../rewards/extras/cosine.ts'
@@ -21,6 +22,8 @@ import { batchAdvantages } from '../grpo/advantages.ts'
 
 export interface ScorerDeps {
   math: MathVerifier
+  /** Scores the language component (off the main thread when it has workers). */
+  language: LanguagePool
   /** Called once per component per group with the outcomes, for metrics. */
   observe?: (component: ComponentName, seconds: number, results: ComponentResult[]) => void
 }
@@ -59,12 +62,7 @@ export class Scorer {
     if (o.accuracy !== undefined && group.reference.type !== 'none') {
       cols.accuracy = await this.accuracy(group, texts, tags, signal)
     }
-    if (o.language !== undefined) {
-      const target = o.language.target === 'auto' ? (group.prompt === undefined ? null : promptLanguage(group.prompt)) : o.language.target
-      cols.language = this.timed('language', () => texts.map(t => target === null
-        ? { score: null, status: 'unscorable' as const, reason: 'target is auto and the prompt has no detectable language' }
-        : languageReward(splitTemplate(t, tags).think, target)))
-    }
+    if (o.language !== undefined) cols.language = await this.language(group, texts, tags, o.language.target)
     if (o.reasoning_steps !== undefined) {
       const min = o.reasoning_steps.min_steps
       cols.reasoning_steps = this.timed('reasoning_steps', () => completions.map(c => reasoningStepsReward(c, min)))
@@ -104,6 +102,16 @@ export class Scorer {
       return r
     })
     this.deps.observe?.('accuracy', (performance.now() - t0) / 1000, out)
+    return out
+  }
+
+  private async language (group: Group, texts: string[], tags: { think: string, answer: string }, option: string): Promise<ComponentResult[]> {
+    const t0 = performance.now()
+    const target = option === 'auto' ? (group.prompt === undefined ? null : promptLanguage(group.prompt)) : option
+    const out: ComponentResult[] = target === null
+      ? texts.map(() => ({ score: null, status: 'unscorable', reason: 'target is auto and the prompt has no detectable language' }))
+      : await this.deps.language.score(texts.map(t => ({ think: splitTemplate(t, tags).think, target })))
+    this.deps.observe?.('language', (performance.now() - t0) / 1000, out)
     return out
   }
 

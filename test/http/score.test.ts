@@ -9,7 +9,7 @@ const example = {
     prompt: 'Solve 2x = 3.',
     reference: { type: 'math', answer: '\\frac{3}{2}' },
     completions: [
-      r1('2x = 3 so x = 3/2', '1.5'),
+      r1('We divide both sides of the equation by two, so x is three halves.', '1.5'),
       r1('guess', '2'),
       'The answer is \\boxed{3/2}',
       r1('x is three halves', '\\frac{3}{2}')

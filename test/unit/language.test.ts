@@ -50,12 +50,18 @@ test('a mixed chain of thought scores the share of target words', () => {
 
 test('within Latin script the detector judges sentences', () => {
   const en = 'We need to find the value of x such that the equation holds, so we divide both sides by two and simplify.'
+  const en2 = 'Then we check that the result satisfies the original equation, which it does, and we are done with this part.'
   const fr = 'Ensuite nous vérifions que la solution trouvée satisfait bien l’équation de départ, ce qui est le cas.'
+  const fr2 = 'Nous devons maintenant calculer la dérivée de cette fonction et chercher les points où elle s’annule.'
   assert.equal(score(en, 'en'), 1)
   assert.equal(score(fr, 'fr'), 1)
   assert.equal(score(fr, 'en'), 0)
-  const mixed = score(`${en}\n${fr}`, 'en')
-  assert.ok(mixed !== null && mixed > 0.35 && mixed < 0.65, String(mixed))
+  // alternating sentences: each chunk is mixed, so each sentence is judged on its own
+  const alternating = score([en, fr, en2, fr2].join(' '), 'en')
+  assert.ok(alternating !== null && alternating > 0.4 && alternating < 0.6, String(alternating))
+  // an English paragraph then a French one: the French half is found
+  const halves = score(`${en} ${en2} ${en}\n${fr} ${fr2} ${fr}`, 'en')
+  assert.ok(halves !== null && halves > 0.4 && halves < 0.6, String(halves))
 })
 
 test('no chain of thought scores 0; an unknown target is unscorable', () => {

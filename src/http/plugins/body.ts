@@ -12,14 +12,18 @@ export function registerBodyHandling (app: FastifyInstance): void {
     const encoding = String(request.headers['content-encoding'] ?? 'identity').trim().toLowerCase()
     if (encoding === 'identity' || encoding === '') return payload
     if (encoding === 'gzip' || encoding === 'x-gzip') {
-      const gunzip = createGunzip()
+      // fastify checks Content-Length against receivedEncodedLength when a preParsing stream sets it (else
+      // against the decoded length, which refuses any gzip body whose sizes differ): count the wire bytes.
+      const gunzip = Object.assign(createGunzip(), { receivedEncodedLength: 0 })
       gunzip.on('error', () => {}) // surfaced by the parser as a body error
+      payload.on('data', (chunk: Buffer) => { gunzip.receivedEncodedLength += chunk.length })
       payload.on('error', err => gunzip.destroy(err))
       return payload.pipe(gunzip)
     }
     throw new errors.RequestBadEncoding(`unsupported Content-Encoding '${encoding}' (use gzip or none)`)
   })
 
+  app.removeContentTypeParser('text/plain') // every route takes JSON: anything else is a 415
   const parse = app.getDefaultJsonParser('error', 'error')
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     parse(request, body as string, (err: Error | null, value?: unknown) => {

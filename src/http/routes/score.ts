@@ -2,6 +2,7 @@
 import { ScoreRequestSchema, ScoreReplySchema, type ScoreRequest } from '../../scoring/schema.ts'
 import { errorReplies } from '../schemas/error.ts'
 import { errors, withField } from '../../errors.ts'
+import { clientSignal } from '../client-signal.ts'
 import type { Config } from '../../config/schema.ts'
 import type { App, Services } from '../services.ts'
 
@@ -15,9 +16,9 @@ export function scoreRoutes (app: App, services: Services): void {
       body: ScoreRequestSchema,
       response: { 200: ScoreReplySchema, ...errorReplies }
     }
-  }, async (request) => {
+  }, async (request, res) => {
     checkScoreLimits(request.body, services.config)
-    const reply = await services.scorer.score(request.body, request.signal)
+    const reply = await services.scorer.score(request.body, clientSignal(res))
     services.metrics.completionsScored.inc(reply.groups.reduce((n, g) => n + g.results.length, 0))
     return reply
   })

@@ -2,6 +2,7 @@
 import { Type } from 'typebox'
 import { errorReplies } from '../schemas/error.ts'
 import type { App, Services } from '../services.ts'
+import { clientSignal } from '../client-signal.ts'
 
 const TagName = Type.String({ pattern: '^[A-Za-z][A-Za-z0-9_-]{0,31}$' })
 
@@ -35,14 +36,14 @@ export function verifyMathRoutes (app: App, services: Services): void {
       body: VerifyMathRequestSchema,
       response: { 200: VerifyMathReplySchema, ...errorReplies }
     }
-  }, async (request) => {
+  }, async (request, res) => {
     const { gold, prediction, extract, tags } = request.body
     const r = await services.math.check({
       gold,
       prediction,
       extract: extract ?? true,
       tags: { think: tags?.think ?? 'think', answer: tags?.answer ?? 'answer' }
-    }, { signal: request.signal })
+    }, { signal: clientSignal(res) })
     services.metrics.observeReward('verify_math', r.elapsed_ms / 1000, [{ score: r.equivalent === null ? null : Number(r.equivalent), status: r.status }])
     return r
   })

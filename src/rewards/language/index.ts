@@ -1,16 +1,18 @@
 /**
  * Language-consistency reward (DeepSeek-R1): the share of chain-of-thought words in the target language.
  * A word's script decides where scripts differ (a Han word is not English); within a script that several
- * languages share, sentences are judged by a detector, in chunks of at least MIN_CHUNK letters (short
- * sentences alone are guessed badly), and the chunk's verdict counts for its words; a chunk the detector
- * cannot judge reliably takes the verdict of the whole chain of thought. No chain of thought scores 0.
+ * languages share, sentences are judged by a detector (see judgeSentences) and a sentence's verdict counts
+ * for its words. No chain of thought scores 0.
  */
 import type { ComponentResult } from '../types.ts'
 import { scriptsOf, needsDetector, scriptOf, type Script } from './scripts.ts'
 import { words, sentences, stripNonLanguage, type Word } from './words.ts'
-import { detect } from './detector.ts'
+import { detect, type Verdict } from './detector.ts'
 
-const MIN_CHUNK = 60
+/** Bytes of text judged in one detector call (eld reads ~350), and the fewest letters judged alone on a second look. */
+const CHUNK_BYTES = 340
+const FINE = 40
+const MIXED_RUNNER_UP = 0.8
 
 export interface LanguageOptions {
   /** ISO 639-1 code, or 'auto' for the prompt's language. */
@@ -27,49 +29,85 @@ export function languageReward (think: string[], target: string): ComponentResul
   const ws = words(parts)
   if (ws.length === 0) return { score: 0, status: 'ok', reason: 'no words in the chain of thought' }
   const verdicts = judgeSentences(parts, ws, target)
+  const scripts = scriptsOf(target) ?? []
   let hits = 0
   for (const w of ws) {
-    if (!(scriptsOf(target) ?? []).includes(w.script)) continue
+    if (!scripts.includes(w.script)) continue
     if (!needsDetector(w.script, target) || verdicts.get(w.sentence) === true) hits++
   }
   const score = hits / ws.length
   return { score, status: 'ok', details: { words: ws.length, target_words: hits, target } }
 }
 
-/** For sentences with words that need a detector: whether the detector says they are in the target. */
+/**
+ * For sentences with words that need a detector: whether the detector says they are in the target.
+ * eld reads at most ~350 bytes of its input and a call costs about as much as reading them, so sentences are
+ * packed into chunks of up to CHUNK_BYTES (one call each reads all of the text once). A chunk placed in the
+ * target language reliably and clearly (runner-up language below MIXED_RUNNER_UP of the top score) counts
+ * whole; any other chunk is judged again sentence by sentence (sentences shorter than FINE letters joined to
+ * the next), so foreign sentences are found where they are. A sentence the detector cannot judge reliably
+ * takes the verdict of its chunk, or of the first reliable chunk, or the best guess for the whole text.
+ */
 function judgeSentences (parts: string[], ws: Word[], target: string): Map<number, boolean> {
   const out = new Map<number, boolean>()
-  const needing = new Map<number, number>()
+  const letters = new Map<number, number>()
   for (const w of ws) {
-    if (needsDetector(w.script, target)) needing.set(w.sentence, (needing.get(w.sentence) ?? 0) + w.text.length)
+    if (needsDetector(w.script, target)) letters.set(w.sentence, (letters.get(w.sentence) ?? 0) + w.text.length)
   }
-  if (needing.size === 0) return out
-  const lang = target.toLowerCase().split(/[-_]/)[0]
+  if (letters.size === 0) return out
+  const lang = target.toLowerCase().split(/[-_]/)[0] ?? target
+  const text = (chunk: number[]): string => chunk.map(i => parts[i]).join(' ')
+  const chunks = packed([...letters.keys()], parts)
+  const verdicts = chunks.map(chunk => detect(text(chunk)))
+  // Where nothing is reliable (a CoT of a few words), the best guess for all of it is the verdict.
+  const anchor = verdicts.find(v => v.reliable) ?? detect(text([...letters.keys()]))
+  chunks.forEach((chunk, c) => {
+    const v = verdicts[c] as Verdict
+    if (v.reliable && v.language === lang && v.runnerUp < MIXED_RUNNER_UP) {
+      for (const i of chunk) out.set(i, true)
+      return
+    }
+    const fallback = v.reliable ? v : anchor
+    for (const sub of byLetters(chunk, letters, FINE)) {
+      const s = sub.length === chunk.length ? v : detect(text(sub))
+      const verdict = s.reliable ? s : fallback
+      for (const i of sub) out.set(i, verdict.language === lang)
+    }
+  })
+  return out
+}
+
+/** Consecutive sentences packed while they fit in CHUNK_BYTES (a longer sentence is a chunk of its own). */
+function packed (sentences: number[], parts: string[]): number[][] {
   const chunks: number[][] = []
   let current: number[] = []
-  let letters = 0
-  for (const [sentence, n] of needing) {
-    current.push(sentence)
-    letters += n
-    if (letters >= MIN_CHUNK) { chunks.push(current); current = []; letters = 0 }
+  let bytes = 0
+  for (const i of sentences) {
+    const n = Buffer.byteLength(parts[i] ?? '')
+    if (current.length > 0 && bytes + n > CHUNK_BYTES) { chunks.push(current); current = []; bytes = 0 }
+    current.push(i)
+    bytes += n + 1
+  }
+  if (current.length > 0) chunks.push(current)
+  return chunks
+}
+
+/** Consecutive sentences grouped until each group has at least `min` letters (a short tail joins the last group). */
+function byLetters (sentences: number[], letters: Map<number, number>, min: number): number[][] {
+  const groups: number[][] = []
+  let current: number[] = []
+  let n = 0
+  for (const i of sentences) {
+    current.push(i)
+    n += letters.get(i) ?? 0
+    if (n >= min) { groups.push(current); current = []; n = 0 }
   }
   if (current.length > 0) {
-    const lastChunk = chunks.at(-1)
-    if (lastChunk !== undefined && letters < MIN_CHUNK / 2) lastChunk.push(...current)
-    else chunks.push(current)
+    const last = groups.at(-1)
+    if (last !== undefined && n < min / 2) last.push(...current)
+    else groups.push(current)
   }
-  const unreliable: number[][] = []
-  for (const chunk of chunks) {
-    const v = detect(chunk.map(i => parts[i]).join(' '))
-    if (!v.reliable) { unreliable.push(chunk); continue }
-    for (const i of chunk) out.set(i, v.language === lang)
-  }
-  if (unreliable.length > 0) {
-    const whole = detect(parts.join(' '))
-    const fallback = whole.language === lang
-    for (const chunk of unreliable) for (const i of chunk) out.set(i, fallback)
-  }
-  return out
+  return groups
 }
 
 /** The language of a prompt: its dominant script, and the detector where that script is shared. */
