@@ -33,6 +33,13 @@ export function goldText (gold: string): string {
   return last?.content ?? gold
 }
 
+/** A multiple-choice letter: "B", "(B)", "\\text{(B)}"; with leading, also "(B) 12" and "\\textbf{(B) } 12". */
+function choiceLetter (s: string, leading = false): string | null {
+  const t = s.replace(/\\(?:text|textbf|mathrm|mbox)\s*\{([^{}]*)\}/g, '$1').replace(/\$/g, '').trim()
+  const m = leading ? /^\(([A-E])\)/.exec(t) ?? /^([A-E])$/.exec(t) : /^\(?([A-E])\)?$/.exec(t)
+  return m?.[1] ?? null
+}
+
 function isList (v: Val): boolean {
   if (v.t === 'eq') return isList(v.value)
   return (v.t === 'list' || v.t === 'set' || v.t === 'system') && (v.t === 'system' ? v.entries.length : v.items.length) > 1
@@ -76,6 +83,11 @@ export function checkMathSync (input: MathCheckInput): MathCheckResult {
     res.prediction.parsed = pred.shown
     if (gold.val.t === 'text' || pred.val.t === 'text') {
       return done({ equivalent: gold.key === pred.key, rule: 'text' })
+    }
+    const letter = choiceLetter(g)
+    if (letter !== null) {
+      const picked = choiceLetter(ex.answer, true)
+      if (picked !== null) return done({ equivalent: picked === letter, rule: 'choice' })
     }
     const v = compareVal(gold.val, pred.val, rng(seedFrom(g, ex.answer)))
     if (!v.ok && gold.exact === pred.exact) return done({ equivalent: true, rule: 'identical' })

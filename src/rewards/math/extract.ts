@@ -187,7 +187,7 @@ function pickMath (r: string): string {
 
 /** Rule 5: the last sentence of a completion without markers. */
 export function plainFallback (text: string): string | null {
-  const t = text.replace(/I hope it is correct\.?/gi, ' ').trim()
+  const t = text.replace(/I hope it is correct\.?/gi, ' ').replace(/\*\*|__/g, '').trim()
   if (t.length === 0) return null
   const sentences = splitSentences(t).map(x => x.trim()).filter(x => x.replace(/[.\s]/g, '').length > 0)
   const s = sentences[sentences.length - 1]
@@ -199,9 +199,12 @@ export function plainFallback (text: string): string | null {
     if (!segs.some(g => m !== null && m.index >= g.start && m.index < g.end)) cut = m.index + m[0].length
   }
   const after = cut >= 0 ? s.slice(cut) : s
-  const pick = /\d|\$|\\[([]/.test(after) || cut < 0 ? readPart(after) : null
-  if (pick !== null) return pick
-  return cut >= 0 ? readPart(s) : null
+  if (cut < 0 || /\d|\$|\\[([]/.test(after)) return readPart(after)
+  // "x \geq 5 is the solution": the math before the marker; "The option is (B).": the short part after it
+  if (segs.length > 0) return readPart(s)
+  const short = after.trim().replace(/[.\s]+$/, '')
+  if (short.length > 0 && short.split(/\s+/).length <= 3) return short
+  return readPart(s)
 }
 
 function readPart (part: string): string | null {

@@ -388,6 +388,12 @@ class Parser {
       case 'binom': { const a = this.arg(); const b = this.arg(); return fn('binom', a, b) }
       case 'pi': return sym('pi')
       case 'infty': case 'inf': case 'infinity': return sym('inf')
+      case 'mathbb': {
+        const t = this.take()
+        const name = t.s === '{' ? this.take().s : t.s
+        if (t.s === '{') this.expectOp('}')
+        return name === 'R' ? { k: 'seq', open: '(', close: ')', items: [{ k: 'neg', a: sym('inf') }, sym('inf')] } : sym('set_' + name)
+      }
       case 'emptyset': case 'varnothing': return { k: 'seq', open: '{', close: '}', items: [] }
       case 'boxed': case 'fbox': case 'mathbf': case 'bm': case 'boldsymbol': case 'overline': case 'vec': case 'hat': case 'tilde':
         return this.arg()

@@ -1,6 +1,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { extractAnswer } from '../../../src/rewards/math/index.ts'
+import { readFileSync } from 'node:fs'
+import { checkMathSync, extractAnswer } from '../../../src/rewards/math/index.ts'
 
 const tags = { think: 'think', answer: 'answer' }
 const ex = (text: string, list = false): string | null => extractAnswer(text, tags, list).answer
@@ -38,3 +39,15 @@ test('without markers, the final statement is read', () => {
   assert.equal(ex('The answer is $28$ %'), '28 %')
   assert.equal(ex('no numbers here at all, sorry about that'), null)
 })
+
+interface CompletionCase { gold: string, prediction: string, equivalent: boolean }
+const completions = readFileSync(new URL('../../fixtures/math/completions.jsonl', import.meta.url), 'utf8')
+  .trim().split('\n').map(l => JSON.parse(l) as CompletionCase)
+
+for (const c of completions) {
+  test(`completion ${JSON.stringify(c.prediction.slice(-60))} vs ${c.gold} → ${String(c.equivalent)}`, () => {
+    const r = checkMathSync({ gold: c.gold, prediction: c.prediction, extract: true })
+    assert.equal(r.status, 'ok', r.reason)
+    assert.equal(r.equivalent, c.equivalent, `extracted ${String(r.prediction.extracted)}; rule ${String(r.rule)}`)
+  })
+}
