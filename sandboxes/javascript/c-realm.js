@@ -133,9 +133,11 @@
           return stringify(res)
         }
         case 'call': {
-          const f = lookup(a)
+          const dot = a.indexOf('.')
+          const self = dot > 0 ? new (lookup(a.slice(0, dot)))() : undefined // 'Class.method': instantiate first
+          const f = dot > 0 ? self[a.slice(dot + 1)] : lookup(a)
           if (typeof f !== 'function') return stringify({ $throw: ['TypeError', a + ' is not a function'] })
-          return encodeJson(apply(f, undefined, parse(b).map(decode)))
+          return encodeJson(apply(f, self, parse(b).map(decode)))
         }
         case 'get': return encodeJson(lookup(a))
         case 'stdin': stdinText = StringC(a); return ''

@@ -168,7 +168,10 @@ class Server:
                 out[k] = {'k': 'callable'}
             else:
                 try:
-                    out[k] = {'k': 'data', 'v': Codec().encode(v)}
+                    enc = Codec().encode(v)
+                    if len(dumps(enc)) > 1 << 16:
+                        raise EncodeError('large')
+                    out[k] = {'k': 'data', 'v': enc}
                 except BaseException:
                     out[k] = {'k': 'handle', 'v': self.make_handle(v)}
         return out

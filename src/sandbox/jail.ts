@@ -8,6 +8,7 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import type { Writable } from 'node:stream'
 import { bwrapArgs, type JailSpec } from './bwrap.ts'
+import { enterThenExec, type SlotCgroup } from './cgroup.ts'
 import type { PythonJob, RawCase, RawJobResult } from './types.ts'
 
 const MAX_LINE = 64 << 20
@@ -35,9 +36,10 @@ export class Jail {
   dead = false
   jobs = 0
 
-  constructor (uid: number, spec: JailSpec & { bwrap: string }) {
+  constructor (uid: number, spec: JailSpec & { bwrap: string }, cgroup: SlotCgroup | null = null) {
     this.uid = uid
-    this.child = spawn(spec.bwrap, bwrapArgs(spec), {
+    const [cmd, args] = enterThenExec(cgroup, spec.bwrap, bwrapArgs(spec))
+    this.child = spawn(cmd, args, {
       uid,
       gid: uid,
       env: {},

@@ -22,6 +22,28 @@ function prelude (): { c: string, t: string } {
   return sources
 }
 
+/**
+ * Compiled scripts kept per isolate: the two preludes, and test scripts (a GRPO group sends the same tests
+ * for all its completions). A Script holds no state of a run; each run gets fresh contexts.
+ */
+const compiled = new WeakMap<ivm.Isolate, Map<string, ivm.Script>>()
+const MAX_CACHED = 64
+
+async function compileCached (iso: ivm.Isolate, source: string, filename: string): Promise<ivm.Script> {
+  let cache = compiled.get(iso)
+  if (!cache) { cache = new Map(); compiled.set(iso, cache) }
+  const key = filename + '\0' + source
+  const hit = cache.get(key)
+  if (hit) return hit
+  const script = await iso.compileScript(source, { filename })
+  if (cache.size >= MAX_CACHED) {
+    const [oldKey, old] = cache.entries().next().value as [string, ivm.Script]
+    if (!oldKey.startsWith('<isolated-vm')) { cache.delete(oldKey); old.release() }
+  }
+  cache.set(key, script)
+  return script
+}
+
 export interface JsJob {
   form: JobForm
   code: string
@@ -58,7 +80,8 @@ function identifiers (src: string): string[] {
 
 async function candidateContext (iso: ivm.Isolate, job: JsJob, stdin?: string): Promise<{ ctx: ivm.Context, entry: ivm.Reference<(...a: string[]) => string>, load: RawCase | null }> {
   const ctx = await iso.createContext()
-  const entry = await ctx.eval(prelude().c, { reference: true, timeout: 1000 }) as ivm.Reference<(...a: string[]) => string>
+  const cPrelude = await compileCached(iso, prelude().c, '<isolated-vm c-realm>')
+  const entry = await cPrelude.run(ctx, { reference: true, timeout: 1000 }) as ivm.Reference<(...a: string[]) => string>
   await entry.apply(undefined, ['limit', String(job.limits.output_bytes)], { timeout: 100 })
   if (stdin !== undefined) await entry.apply(undefined, ['stdin', stdin], { timeout: 100 })
   let script: ivm.Script
@@ -141,14 +164,15 @@ export async function runJsJob (iso: ivm.Isolate, job: JsJob): Promise<JsJobOutc
     }
     let test: ivm.Script
     try {
-      test = await iso.compileScript(job.script ?? '', { filename: 'test.js' })
+      test = await compileCached(iso, job.script ?? '', 'test.js')
     } catch (err) {
       return { cases, testError: String((err as Error).message), isolateLost: false }
     }
     const tctx = await iso.createContext()
     contexts.push(tctx)
     await tctx.global.set('__rv_c', entry.derefInto())
-    const bind = await tctx.eval(prelude().t, { reference: true, timeout: 1000 }) as ivm.Reference<(names: string) => string>
+    const tPrelude = await compileCached(iso, prelude().t, '<isolated-vm t-realm>')
+    const bind = await tPrelude.run(tctx, { reference: true, timeout: 1000 }) as ivm.Reference<(names: string) => string>
     try {
       const kinds = await entry.apply(undefined, ['names', JSON.stringify(identifiers(job.script ?? ''))], { timeout: job.limits.time_ms, result: { copy: true } }) as string
       await bind.apply(undefined, [kinds], { timeout: job.limits.time_ms })
@@ -157,7 +181,6 @@ export async function runJsJob (iso: ivm.Isolate, job: JsJob): Promise<JsJobOutc
     } catch (err) {
       cases.push(classify(err, iso))
     } finally {
-      test.release()
       bind.release()
     }
     return { cases, isolateLost: iso.isDisposed }

@@ -7,6 +7,7 @@
 import { availableParallelism } from 'node:os'
 import { Jail } from './jail.ts'
 import { BWRAP, jailUnavailableReason } from './bwrap.ts'
+import { createSlotCgroup, type SlotCgroup } from './cgroup.ts'
 import type { PythonJob, RawJobResult } from './types.ts'
 import meta from '../../sandboxes/python/metadata.json' with { type: 'json' }
 
@@ -23,6 +24,10 @@ export interface PythonPoolOptions {
   maxJobs?: number
   /** Path of the bwrap binary (default /usr/bin/bwrap). */
   bwrap?: string
+  /** Memory of all processes of one slot together (a cgroup, where cgroups are writable). Default 1024. */
+  slotMemoryMb?: number
+  /** Put each slot in its own cgroup (memory + pids) when possible. Default true. */
+  cgroups?: boolean
 }
 
 interface Waiter {
@@ -38,6 +43,9 @@ export class PythonPool {
   private readonly spec: { tmpfsBytes: number, nproc: number, bwrap: string }
   private readonly maxJobs: number
   private readonly jails: Array<Jail | null>
+  private readonly cgroups: Array<SlotCgroup | null | undefined>
+  private readonly slotMemoryBytes: number
+  private readonly useCgroups: boolean
   private readonly queue: Waiter[] = []
   private closed = false
   readonly unavailable: string | null
@@ -48,6 +56,9 @@ export class PythonPool {
     this.spec = { tmpfsBytes: opts.tmpfsBytes ?? meta.jail.tmpfs_bytes, nproc: opts.nproc ?? meta.jail.nproc_per_slot, bwrap: opts.bwrap ?? BWRAP }
     this.maxJobs = opts.maxJobs ?? 1000
     this.jails = new Array<Jail | null>(this.slots).fill(null)
+    this.cgroups = new Array<SlotCgroup | null | undefined>(this.slots).fill(undefined)
+    this.slotMemoryBytes = (opts.slotMemoryMb ?? 1024) * (1 << 20)
+    this.useCgroups = opts.cgroups ?? true
     this.unavailable = jailUnavailableReason(this.spec.bwrap)
   }
 
@@ -73,17 +84,27 @@ export class PythonPool {
     for (const w of this.queue.splice(0)) w.resolve({ status: 'error', cases: [], reason: 'sandbox pool closed', wall_ms: 0 })
     for (const j of this.jails) j?.kill()
     this.jails.fill(null)
+    const cgs = this.cgroups.splice(0)
+    setTimeout(() => { for (const cg of cgs) cg?.remove() }, 500).unref()
   }
 
   private jailFor (slot: number): Jail {
     let j = this.jails[slot]
     if (!j || j.dead || (j.jobs >= this.maxJobs && !j.busy)) {
       j?.kill()
-      j = new Jail(this.uidBase + slot, this.spec)
+      if (this.cgroups[slot] === undefined) {
+        this.cgroups[slot] = this.useCgroups ? createSlotCgroup(this.uidBase + slot, this.slotMemoryBytes, this.spec.nproc) : null
+      }
+      j = new Jail(this.uidBase + slot, this.spec, this.cgroups[slot] ?? null)
       this.jails[slot] = j
       j.whenReady().then(() => this.dispatch(), err => this.startFailed(err as Error))
     }
     return j
+  }
+
+  /** Which slots run inside their own cgroup (for readiness reports). */
+  get cgroupSlots (): number {
+    return this.cgroups.filter(c => c).length
   }
 
   /** A jail that cannot start is a sandbox fault: the oldest waiter gets status 'error', then we retry. */
