@@ -117,7 +117,7 @@ return out
 /**
  * settle: KEYS ready, groups, versions, leases
  * ARGV lease-prefix, lease id, tombstone ttl s, op (ack | extend | nack), lease ms (extend)
- * Returns {1, n} (ack: groups acked, again the same n for a repeated ack; nack: groups given back),
+ * Returns {1, n} (ack: groups acked; nack: groups given back), {2, n} for a repeated ack (same n, nothing done),
  * {1, expires_at} (extend), {-1} no such lease, {-2, n} expired or ended (n groups given back now).
  */
 export const SETTLE = NOW + RECLAIM + `
@@ -125,7 +125,7 @@ local prefix, id, ttl, op = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4]
 local lk = prefix .. id
 local state = redis.call('HGET', lk, 'state')
 if not state then return {-1} end
-if state == 'acked' and op == 'ack' then return {1, tonumber(redis.call('HGET', lk, 'n'))} end
+if state == 'acked' and op == 'ack' then return {2, tonumber(redis.call('HGET', lk, 'n'))} end
 if state ~= 'active' then return {-2, 0} end
 if tonumber(redis.call('HGET', lk, 'expires_at')) <= now then
   return {-2, reclaim(prefix, id, 'expired', KEYS[1], KEYS[2], KEYS[4], ttl)}

@@ -38,7 +38,7 @@ export interface LeaseOutcome {
 }
 
 export type SettleOp = 'ack' | 'extend' | 'nack'
-export type SettleOutcome = { ok: true, value: number } | { ok: false, reason: 'not_found' } | { ok: false, reason: 'expired', redelivered: number }
+export type SettleOutcome = { ok: true, value: number, repeated: boolean } | { ok: false, reason: 'not_found' } | { ok: false, reason: 'expired', redelivered: number }
 
 type ScriptFn = (...args: Array<string | number>) => Promise<unknown>
 const defined = new WeakSet<Redis>()
@@ -83,7 +83,7 @@ export class LeaseStore {
     const k = this.keys.run(run)
     const reply = await scripts(client).rwdSettle(...runKeys(k), this.keys.leasePrefix(), leaseId, TOMBSTONE_S, op, leaseMs) as number[]
     const code = Number(reply[0])
-    if (code === 1) return { ok: true, value: Number(reply[1]) }
+    if (code === 1 || code === 2) return { ok: true, value: Number(reply[1]), repeated: code === 2 }
     if (code === -1) return { ok: false, reason: 'not_found' }
     return { ok: false, reason: 'expired', redelivered: Number(reply[1] ?? 0) }
   }

@@ -73,7 +73,7 @@ export class Pipeline {
     const client = await this.link.require()
     const out = await this.guard(async () => await this.store.settle(client, run, leaseId, op, leaseMs))
     if (out.ok) {
-      if (op === 'ack') this.metrics.groupsAcked.inc({ run }, out.value)
+      if (op === 'ack' && !out.repeated) this.metrics.groupsAcked.inc({ run }, out.value)
       if (op === 'nack') this.metrics.redeliveries.inc({ run, reason: 'nack' }, out.value)
       return out.value
     }

@@ -63,7 +63,10 @@ export function startScoringWorker (opts: { config: Config, scorer: Scorer, metr
         worker.cancelAllJobs('shutdown')
       }, config.WORKER_SHUTDOWN_GRACE_MS)
       try {
-        await worker.close()
+        // Without Redis nothing in flight can finish (and BullMQ would wait for it forever): close at once.
+        const down = !link.ready
+        if (down) link.client.disconnect()
+        await worker.close(down)
       } finally {
         clearTimeout(timer)
         await link.close()
