@@ -98,7 +98,21 @@ export class MathPool implements MathVerifier {
     this.replace(slot)
   }
 
+  /** Workers keep the process alive only while checks are queued or running. */
+  private updateRefs (): void {
+    const busy = this.queue.length > 0 || this.slots.some(s => s.job !== null)
+    for (const s of this.slots) {
+      if (busy) s.worker.ref()
+      else s.worker.unref()
+    }
+  }
+
   private pump (): void {
+    this.dispatch()
+    this.updateRefs()
+  }
+
+  private dispatch (): void {
     for (const slot of this.slots) {
       if (this.queue.length === 0) return
       if (!slot.ready || slot.job !== null) continue
