@@ -6,6 +6,7 @@
 import { Type, type Static } from 'typebox'
 import { errorReplies } from '../schemas/error.ts'
 import type { App, Services } from '../services.ts'
+import { clientSignal } from '../client-signal.ts'
 import type { CodeVerifier } from '../../rewards/code/api.ts'
 import { CodeLanguageSchema, CodeLimitsSchema, CodeScoringSchema, CodeTestsSchema } from '../../rewards/code/schema.ts'
 
@@ -49,7 +50,7 @@ export function verifyCodeRoutes (app: App, services: Pick<Services, 'metrics'> 
       body: VerifyCodeRequestSchema,
       response: { 200: VerifyCodeReplySchema, ...errorReplies }
     }
-  }, async (request) => {
+  }, async (request, res) => {
     const t0 = performance.now()
     const { language, code, tests, limits, scoring } = request.body
     const r = await services.code.verify({
@@ -58,7 +59,7 @@ export function verifyCodeRoutes (app: App, services: Pick<Services, 'metrics'> 
       tests,
       ...(limits !== undefined && { limits }),
       ...(scoring !== undefined && { scoring })
-    }, { signal: request.signal })
+    }, { signal: clientSignal(res) })
     services.metrics.observeReward('verify_code', (performance.now() - t0) / 1000, [{ score: r.reward, status: r.status }])
     return r as Static<typeof VerifyCodeReplySchema> // per-test records are built by verdicts.ts in this shape
   })
