@@ -18,6 +18,7 @@ import { ErrorReplySchema } from './http/schemas/error.ts'
 import { healthRoutes } from './http/routes/health.ts'
 import { scoreRoutes } from './http/routes/score.ts'
 import { verifyMathRoutes } from './http/routes/verify-math.ts'
+import { evalRoutes } from './http/routes/eval.ts'
 import type { App, Services } from './http/services.ts'
 import { queueRoutes } from './http/routes/queue.ts'
 import { Pipeline } from './queue/pipeline.ts'
@@ -74,6 +75,7 @@ export async function buildApp (opts: BuildOptions): Promise<App> {
       tags: [
         { name: 'score', description: 'Score completions and compute advantages.' },
         { name: 'verify', description: 'Single checks with explanations.' },
+        { name: 'eval', description: 'Evaluation metrics (pass@k, maj@k) over scored groups.' },
         { name: 'queue', description: 'Asynchronous scoring through the Redis queue (BullMQ).' },
         { name: 'trainer', description: 'Trainers lease scored groups per run, then ack, extend or nack.' },
         { name: 'ops', description: 'Health, readiness, metrics.' }
@@ -85,6 +87,7 @@ export async function buildApp (opts: BuildOptions): Promise<App> {
   healthRoutes(app, services)
   scoreRoutes(app, services)
   verifyMathRoutes(app, services)
+  evalRoutes(app, services)
   await queueRoutes(app, services)
   return app
 }
