@@ -93,3 +93,9 @@ export function some (n: Node, pred: (x: Node) => boolean): boolean {
   if (pred(n)) return true
   return children(n).some(c => some(c, pred))
 }
+
+/** a * b with products flattened. */
+export function mulOf (a: Node, b: Node): Node {
+  const args = [...(a.k === 'mul' ? a.args : [a]), ...(b.k === 'mul' ? b.args : [b])]
+  return { k: 'mul', args }
+}

@@ -1,5 +1,7 @@
 /** Recursive-descent parser from tokens to the expression form of ast.ts (LaTeX and plain text alike). */
-import { fn, num, sym, type Node } from './ast.ts'
+import { fn, mulOf, num, sym, type Node } from './ast.ts'
+import { command } from './commands.ts'
+import { ParseError } from './parse-error.ts'
 import type { Tok } from './lexer.ts'
 import { parseDecimal, rat, ResourceError, add as radd } from './rational.ts'
 
@@ -24,15 +26,10 @@ const REL: Record<string, string> = {
   rightarrow: '=',
   Rightarrow: '='
 }
-const FUNCS = new Set(['sin', 'cos', 'tan', 'sec', 'csc', 'cot', 'arcsin', 'arccos', 'arctan', 'sinh', 'cosh',
-  'tanh', 'ln', 'log', 'exp', 'abs', 'gcd', 'lcm', 'max', 'min', 'det', 'arcsec', 'arccsc', 'arccot', 'lg'])
-const GREEK = new Set(['alpha', 'beta', 'gamma', 'delta', 'epsilon', 'varepsilon', 'zeta', 'eta', 'theta',
-  'vartheta', 'iota', 'kappa', 'lambda', 'mu', 'nu', 'xi', 'rho', 'sigma', 'tau', 'upsilon', 'phi', 'varphi',
-  'chi', 'psi', 'omega', 'Gamma', 'Delta', 'Theta', 'Lambda', 'Xi', 'Pi', 'Sigma', 'Phi', 'Psi', 'Omega', 'ell'])
 /** Single letters read as functions when followed by "(": f(x), g(2), P(x), W(n). */
 const FUNC_LETTERS = /^[fghFGHPQWRST]$/
 
-export class ParseError extends Error {}
+export { ParseError }
 
 export function parseTokens (toks: Tok[]): Node {
   const p = new Parser(toks)
@@ -41,7 +38,7 @@ export function parseTokens (toks: Tok[]): Node {
   return n
 }
 
-class Parser {
+export class Parser {
   pos = 0
   depth = 0
   absDepth = 0
@@ -373,132 +370,10 @@ class Parser {
     return { k: 'seq', open: '{', close: '}', items: inner.k === 'seq' && inner.open === '' ? inner.items : [inner] }
   }
 
-  command (c: string): Node {
-    switch (c) {
-      case 'frac': { const a = this.arg(); const b = this.arg(); return { k: 'div', a, b } }
-      case 'sqrt': {
-        if (this.isOp('[')) {
-          this.pos++
-          const idx = this.top()
-          this.expectOp(']')
-          return fn('root', this.arg(), idx)
-        }
-        return fn('sqrt', this.arg())
-      }
-      case 'binom': { const a = this.arg(); const b = this.arg(); return fn('binom', a, b) }
-      case 'pi': return sym('pi')
-      case 'infty': case 'inf': case 'infinity': return sym('inf')
-      case 'mathbb': {
-        const t = this.take()
-        const name = t.s === '{' ? this.take().s : t.s
-        if (t.s === '{') this.expectOp('}')
-        return name === 'R' ? { k: 'seq', open: '(', close: ')', items: [{ k: 'neg', a: sym('inf') }, sym('inf')] } : sym('set_' + name)
-      }
-      case 'emptyset': case 'varnothing': return { k: 'seq', open: '{', close: '}', items: [] }
-      case 'boxed': case 'fbox': case 'mathbf': case 'bm': case 'boldsymbol': case 'overline': case 'vec': case 'hat': case 'tilde':
-        return this.arg()
-      case 'lfloor': { const a = this.additive(); this.expectCmd('rfloor'); return fn('floor', a) }
-      case 'lceil': { const a = this.additive(); this.expectCmd('rceil'); return fn('ceil', a) }
-      case 'langle': {
-        const inner = this.top()
-        this.expectCmd('rangle')
-        return { k: 'seq', open: '(', close: ')', items: inner.k === 'seq' && inner.open === '' ? inner.items : [inner] }
-      }
-      case 'begin': return this.environment()
-      case 'sum': case 'prod': return this.bigOp(c)
-      case 'sqrtsign': return fn('sqrt', this.arg())
-      case 'deg': throw new ParseError('degree mark without a number')
-    }
-    if (GREEK.has(c)) return this.identifier(c)
-    if (FUNCS.has(c)) return this.func(c)
-    throw new ParseError(`unknown command \\${c}`)
-  }
+  command (c: string): Node { return command(this, c) }
 
   expectCmd (s: string): void {
     if (!this.isCmd(s)) throw new ParseError(`expected \\${s}`)
     this.pos++
   }
-
-  func (name: string): Node {
-    let power: Node | null = null
-    let base: Node | null = null
-    if (this.isOp('_') && (name === 'log')) { this.pos++; base = this.arg() }
-    if (this.isOp('^')) {
-      this.pos++
-      power = this.exponent()
-      if (power.k === 'neg' && power.a.k === 'num' && power.a.v.n === 1n && power.a.v.d === 1n && ['sin', 'cos', 'tan'].includes(name)) {
-        name = 'arc' + name
-        power = null
-      }
-    }
-    let args: Node[]
-    if (this.isOp('(')) {
-      this.pos++
-      const inner = this.top()
-      this.expectOp(')')
-      args = inner.k === 'seq' && inner.open === '' ? inner.items : [inner]
-    } else {
-      // \sin 2x, \cos a: the argument is the implicit product that follows, up to the next function
-      let a = this.power()
-      while (this.startsAtom() && !(this.peek()?.t === 'cmd' && FUNCS.has(this.peek()?.s ?? ''))) a = mulOf(a, this.power())
-      args = [a]
-    }
-    if (base !== null) args.push(base)
-    const call = fn(name, ...args)
-    return power === null ? call : { k: 'pow', a: call, b: power }
-  }
-
-  bigOp (op: 'sum' | 'prod'): Node {
-    if (!this.isOp('_')) throw new ParseError('sum without bounds')
-    this.pos++
-    const lower = this.arg()
-    if (lower.k !== 'rel' || lower.ops[0] !== '=' || lower.args[0]?.k !== 'sym') throw new ParseError('sum lower bound')
-    if (!this.isOp('^')) throw new ParseError('sum without upper bound')
-    this.pos++
-    const hi = this.arg()
-    const body = this.multiplicative()
-    return { k: 'big', op, v: lower.args[0].name, lo: lower.args[1] as Node, hi, body }
-  }
-
-  environment (): Node {
-    const env = this.rawGroupName()
-    if (env === 'array') this.skipGroup()
-    const rows: Node[][] = [[]]
-    for (;;) {
-      if (this.isCmd('end')) { this.pos++; this.rawGroupName(); break }
-      if (this.peek() === undefined) throw new ParseError('unterminated environment')
-      if (this.isOp('&')) { this.pos++; continue }
-      if (this.isOp('\\\\')) { this.pos++; rows.push([]); continue }
-      ;(rows[rows.length - 1] as Node[]).push(this.rel())
-    }
-    while (rows.length > 0 && (rows[rows.length - 1] as Node[]).length === 0) rows.pop()
-    const width = rows[0]?.length ?? 0
-    if (width === 0 || rows.some(r => r.length !== width)) throw new ParseError('ragged matrix')
-    if (env === 'vmatrix') return fn('det', { k: 'matrix', rows })
-    if (env === 'cases' || env === 'align' || env === 'align*' || env === 'aligned') return { k: 'seq', open: '', close: '', items: rows.map(r => r[0] as Node) }
-    return { k: 'matrix', rows }
-  }
-
-  rawGroupName (): string {
-    this.expectOp('{')
-    let s = ''
-    while (!this.isOp('}')) s += this.take().s
-    this.pos++
-    return s
-  }
-
-  skipGroup (): void {
-    if (!this.isOp('{')) return
-    let depth = 0
-    do {
-      const t = this.take()
-      if (t.t === 'op' && t.s === '{') depth++
-      if (t.t === 'op' && t.s === '}') depth--
-    } while (depth > 0)
-  }
-}
-
-function mulOf (a: Node, b: Node): Node {
-  const args = [...(a.k === 'mul' ? a.args : [a]), ...(b.k === 'mul' ? b.args : [b])]
-  return { k: 'mul', args }
 }
