@@ -102,15 +102,21 @@ async function hostileRows (deadlineMs: number): Promise<HostileRow[]> {
     ['ordinary check beside them', { gold: '\\frac{3}{2}', prediction: '<answer>1.5</answer>', extract: true }]
   ]
   const v = createMathVerifier({ threads: 2, deadlineMs })
+  const short = createMathVerifier({ threads: 1, deadlineMs: 20 })
   try {
-    await v.ready()
+    await Promise.all([v.ready(), short.ready()])
     const t0 = performance.now()
-    return await Promise.all(cases.map(async ([name, input]) => {
+    const rows = await Promise.all(cases.map(async ([name, input]) => {
       const r = await v.check(input)
       return { input: name, status: r.status === 'ok' ? `ok (${String(r.equivalent)})` : r.status, ms: performance.now() - t0 }
     }))
+    // the kill path: a check under every cap that still outlasts a 20 ms deadline (~80 ms of exact sums)
+    const t1 = performance.now()
+    const r = await short.check({ gold: '1', prediction: '\\sum_{a=1}^{140}\\sum_{b=1}^{140} ab', extract: false })
+    rows.push({ input: 'deadline 20 ms, 140x140 nested sum (worker killed)', status: r.status, ms: performance.now() - t1 })
+    return rows
   } finally {
-    await v.close()
+    await Promise.all([v.close(), short.close()])
   }
 }
 
