@@ -1,6 +1,6 @@
 /**
  * The Fastify app, built by a factory: what the server entry listens with and what tests inject into.
- * Resources (the math worker pool) are created here unless passed in, and closed with the app.
+ * Scoring resources (math pool, language workers, code sandboxes) are created here and closed with the app.
  */
 import Fastify from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
@@ -8,9 +8,7 @@ import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import type { Config } from './config/schema.ts'
 import type { MathVerifier } from './rewards/math/api.ts'
-import { createMathVerifier } from './rewards/math/index.ts'
-import { Scorer } from './scoring/scorer.ts'
-import { LanguagePool } from './rewards/language/pool.ts'
+import { createScoringResources } from './scoring/resources.ts'
 import { Metrics, registerMetrics } from './http/plugins/metrics.ts'
 import { registerBodyHandling } from './http/plugins/body.ts'
 import { registerErrorHandler } from './http/plugins/error-handler.ts'
@@ -18,6 +16,7 @@ import { ErrorReplySchema } from './http/schemas/error.ts'
 import { healthRoutes } from './http/routes/health.ts'
 import { scoreRoutes } from './http/routes/score.ts'
 import { verifyMathRoutes } from './http/routes/verify-math.ts'
+import { verifyCodeRoutes } from './http/routes/verify-code.ts'
 import { evalRoutes } from './http/routes/eval.ts'
 import type { App, Services } from './http/services.ts'
 import { queueRoutes } from './http/routes/queue.ts'
@@ -44,16 +43,16 @@ export async function buildApp (opts: BuildOptions): Promise<App> {
     return503OnClosing: true
   }).withTypeProvider<TypeBoxTypeProvider>()
 
-  const ownsMath = opts.math === undefined
-  const math = opts.math ?? createMathVerifier({ threads: config.MATH_THREADS, deadlineMs: config.MATH_DEADLINE_MS })
-  if (ownsMath) app.addHook('onClose', async () => { await math.close() })
-  const language = new LanguagePool(config.TEXT_THREADS)
-  app.addHook('onClose', async () => { await language.close() })
   const metrics = new Metrics()
-  const scorer = new Scorer({ math, language, observe: (name, seconds, results) => metrics.observeReward(name, seconds, results) })
+  const resources = createScoringResources(config, {
+    ...(opts.math === undefined ? {} : { math: opts.math }),
+    observe: (name, seconds, results) => metrics.observeReward(name, seconds, results)
+  })
+  app.addHook('onClose', async () => { await resources.close() })
+  const { math, code, scorer } = resources
   const pipeline = new Pipeline(config, metrics.registry)
   app.addHook('onClose', async () => { await pipeline.close() })
-  const services: Services = { config, math, scorer, metrics, pipeline }
+  const services: Services = { config, math, code, scorer, metrics, pipeline }
   if (opts.worker === true) {
     const worker = startScoringWorker({ config, scorer, metrics: pipeline.metrics, log: app.log, name: 'rwd-embedded-worker' })
     app.addHook('preClose', async () => { await worker.close() })
@@ -87,6 +86,7 @@ export async function buildApp (opts: BuildOptions): Promise<App> {
   healthRoutes(app, services)
   scoreRoutes(app, services)
   verifyMathRoutes(app, services)
+  verifyCodeRoutes(app, services)
   evalRoutes(app, services)
   await queueRoutes(app, services)
   return app

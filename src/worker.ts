@@ -9,9 +9,7 @@ import { pino } from 'pino'
 import { Registry, collectDefaultMetrics } from 'prom-client'
 import { loadConfig } from './config/load.ts'
 import type { Config } from './config/schema.ts'
-import { createMathVerifier } from './rewards/math/index.ts'
-import { LanguagePool } from './rewards/language/pool.ts'
-import { Scorer } from './scoring/scorer.ts'
+import { createScoringResources } from './scoring/resources.ts'
 import { QueueMetrics } from './queue/metrics.ts'
 import { startScoringWorker } from './queue/scoring-worker.ts'
 
@@ -26,10 +24,8 @@ const log = pino({ level: config.LOG_LEVEL, base: { role: 'worker', pid: process
 const registry = new Registry()
 collectDefaultMetrics({ register: registry, prefix: 'rwd_worker_' })
 const metrics = new QueueMetrics(registry)
-const math = createMathVerifier({ threads: config.MATH_THREADS, deadlineMs: config.MATH_DEADLINE_MS })
-const language = new LanguagePool(config.TEXT_THREADS)
-const scorer = new Scorer({ math, language })
-const worker = startScoringWorker({ config, scorer, metrics, log })
+const resources = createScoringResources(config)
+const worker = startScoringWorker({ config, scorer: resources.scorer, metrics, log })
 
 const server = config.WORKER_METRICS_PORT === 0
   ? undefined
@@ -48,8 +44,7 @@ async function shutdown (signal: string): Promise<void> {
   try {
     await worker.close()
     server?.close()
-    await language.close()
-    await math.close()
+    await resources.close()
     log.info('worker stopped')
     process.exit(0)
   } catch (err) {

@@ -1,7 +1,8 @@
-/** Opens the backend `score` uses: a math worker pool and scorer in-process, or a service URL. */
+/** Opens the backend `score` uses: the scoring resources (math pool, language, code sandboxes) in-process, or a service URL. */
 import type { ScoreBatch } from './backends.ts'
 import { inProcessBackend, httpBackend } from './backends.ts'
 import type { RewardsOptions, AdvantageOptions } from '../scoring/schema.ts'
+import type { Config } from '../config/schema.ts'
 
 export interface OpenBackend {
   score: ScoreBatch
@@ -10,23 +11,24 @@ export interface OpenBackend {
   close: () => Promise<void>
 }
 
-interface BackendOptions { url?: string, threads: number, textThreads: number, deadlineMs: number, rewards?: RewardsOptions, advantages?: AdvantageOptions }
+interface BackendOptions { url?: string, config?: Config, threads: number, textThreads: number, rewards?: RewardsOptions, advantages?: AdvantageOptions }
 
 export async function openBackend (opts: BackendOptions, say: (msg: string) => void): Promise<OpenBackend> {
-  if (opts.url !== undefined) {
+  if (opts.url !== undefined || opts.config === undefined) {
+    if (opts.url === undefined) throw new Error('in-process scoring needs a configuration')
     return { score: httpBackend({ url: opts.url, rewards: opts.rewards, advantages: opts.advantages, onRetry: say }), configHash: null, close: async () => {} }
   }
   const { createMathVerifier } = await import('../rewards/math/index.ts')
-  const { Scorer } = await import('../scoring/scorer.ts')
-  const { LanguagePool } = await import('../rewards/language/pool.ts')
+  const { createScoringResources } = await import('../scoring/resources.ts')
   const { resolveOptions, configHash } = await import('../scoring/options.ts')
   const effective = resolveOptions(opts.rewards, opts.advantages)
-  const math = createMathVerifier({ threads: opts.threads, deadlineMs: opts.deadlineMs })
+  const math = createMathVerifier({ threads: opts.threads, deadlineMs: opts.config.MATH_DEADLINE_MS })
   // language workers only when the language reward is on (otherwise they would idle beside the math pool)
-  const language = new LanguagePool(effective.rewards.language === undefined ? 0 : opts.textThreads)
+  const resources = createScoringResources(opts.config, { math, textThreads: effective.rewards.language === undefined ? 0 : opts.textThreads })
+  await math.ready() // workers start before the clock does: the run's rate is scoring, not start-up
   return {
-    score: inProcessBackend(new Scorer({ math, language }), opts.rewards, opts.advantages),
+    score: inProcessBackend(resources.scorer, opts.rewards, opts.advantages),
     configHash: configHash(effective),
-    close: async () => { await Promise.all([math.close(), language.close()]) }
+    close: async () => { await Promise.all([resources.close(), math.close()]) }
   }
 }

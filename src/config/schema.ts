@@ -21,6 +21,9 @@ export const ConfigSchema = Type.Object({
   MAX_COMPLETION_CHARS: Type.Integer({ minimum: 16, default: 1_000_000, description: 'Longest completion, in UTF-16 code units (413 above it).' }),
   MATH_THREADS: Type.Integer({ minimum: 1, default: Math.max(1, cores - 1), description: 'Worker threads of the math verifier pool.' }),
   MATH_DEADLINE_MS: Type.Integer({ minimum: 50, default: 2000, description: 'Deadline of one math check; past it the check answers timeout and its worker is replaced.' }),
+  CODE_PYTHON_SLOTS: Type.Integer({ minimum: 1, default: cores, description: 'Concurrent Python jails (bubblewrap); each slot runs as its own uid.' }),
+  CODE_JS_ISOLATES: Type.Integer({ minimum: 1, default: cores, description: 'Concurrent JavaScript isolates (isolated-vm).' }),
+  CODE_UID_BASE: Type.Integer({ minimum: 1000, maximum: 4_000_000_000, default: 61000, description: 'First uid of the Python jail slots (slot i runs as CODE_UID_BASE + i); give each process on one host its own range.' }),
   TEXT_THREADS: Type.Integer({ minimum: 0, default: Math.max(1, cores - 1), description: 'Worker threads for the language reward; 0 runs it on the main thread.' }),
   // The Redis pipeline (src/queue): rollouts in through BullMQ, scored groups out to trainers by lease.
   QUEUE_PREFIX: Type.String({ pattern: '^[A-Za-z0-9_.-]{1,64}$', default: 'rwd', description: 'Prefix of every Redis key of the pipeline; keeps deployments sharing a Redis apart.' }),

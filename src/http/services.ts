@@ -4,6 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { Config } from '../config/schema.ts'
 import type { MathVerifier } from '../rewards/math/api.ts'
+import type { CodeVerifier } from '../rewards/code/api.ts'
 import type { Scorer } from '../scoring/scorer.ts'
 import type { Metrics } from './plugins/metrics.ts'
 import type { Pipeline } from '../queue/pipeline.ts'
@@ -11,6 +12,7 @@ import type { Pipeline } from '../queue/pipeline.ts'
 export interface Services {
   config: Config
   math: MathVerifier
+  code: CodeVerifier
   scorer: Scorer
   metrics: Metrics
   /** The Redis pipeline (rollouts, trainer leases); absent where a caller builds services without it. */

@@ -2,6 +2,7 @@
  * The scoring contract in TypeBox: one source for request validation, TypeScript types and OpenAPI.
  * Option objects reject unknown keys (a typo such as `mdoe` must not silently train on defaults).
  */
+import { CodeReferenceSchema } from '../rewards/code/schema.ts'
 import { Type, type Static, type TNumber, type TBoolean, type TSchema, type TUnsafe } from 'typebox'
 
 const Weight = (def: number): TNumber => Type.Number({ default: def, description: `Weight in the total (default ${def}).` })
@@ -101,7 +102,7 @@ export function taggedUnion<T extends TSchema[]> (branches: [...T], description?
   return Type.Unsafe<Static<T[number]>>({ type: 'object', oneOf: branches, discriminator: { propertyName: 'type' }, ...(description === undefined ? {} : { description }) })
 }
 
-export const ReferenceSchema = taggedUnion([MathReferenceSchema, NoReferenceSchema], 'What the completions are checked against, by `type`.')
+export const ReferenceSchema = taggedUnion([MathReferenceSchema, CodeReferenceSchema, NoReferenceSchema], 'What the completions are checked against, by `type`: a math answer, code tests run in the sandboxes, or none.')
 
 export const GroupSchema = Type.Object({
   id: Type.String({ minLength: 1, maxLength: 512 }),

@@ -3,14 +3,15 @@
  * group advantages. One reply result per completion, in order. The same scorer serves /v1/score, the queue
  * workers and the CLI.
  */
-import type { ScoreRequest, ScoreReply, Group, GroupResult, CompletionResult } from './schema.ts'
+import type { ScoreRequest, ScoreReply, Group, GroupResult, CompletionResult, Reference } from './schema.ts'
 import type { ComponentResult } from '../rewards/types.ts'
 import type { MathVerifier } from '../rewards/math/api.ts'
+import type { CodeVerifier, CodeCheckResult } from '../rewards/code/api.ts'
+import { extractCode } from '../rewards/code/extract.ts'
 import { resolveOptions, configHash, COMPONENTS, type EffectiveOptions, type ComponentName } from './options.ts'
 import { REWARD_VERSION } from './version.ts'
 import { formatReward } from '../rewards/format/index.ts'
 import { splitTemplate } from '../rewards/format/template.ts'
-import { promptLanguage } from '../rewards/language/index.ts'
 import type { LanguagePool } from '../rewards/language/pool.ts'
 import { reasoningStepsReward } from '../rewards/extras/reasoning-steps.ts'
 import { repetitionReward } from '../rewards/extras/repetition.ts'
@@ -22,6 +23,8 @@ import { batchAdvantages } from '../grpo/advantages.ts'
 
 export interface ScorerDeps {
   math: MathVerifier
+  /** Runs code references; without it they answer status 'error' (never a 0). */
+  code?: CodeVerifier
   /** Scores the language component (off the main thread when it has workers). */
   language: LanguagePool
   /** Called once per component per group with the outcomes, for metrics. */
@@ -71,6 +74,7 @@ export class Scorer {
       const { ngram, max_penalty: max } = o.repetition
       cols.repetition = this.timed('repetition', () => completions.map(c => repetitionReward(c, ngram, max)))
     }
+    // Right means full marks (a code completion passing some tests is not right for cosine/length).
     const correct = completions.map((_, i) => {
       const a = cols.accuracy?.[i]
       return a === undefined || a.score === null ? null : a.score >= 1
@@ -89,10 +93,40 @@ export class Scorer {
 
   private async accuracy (group: Group, texts: string[], tags: { think: string, answer: string }, signal?: AbortSignal): Promise<ComponentResult[]> {
     const t0 = performance.now()
+    const out = group.reference.type === 'code'
+      ? await this.codeAccuracy(group.reference, texts, signal)
+      : await this.mathAccuracy(group, texts, tags, signal)
+    this.deps.observe?.('accuracy', (performance.now() - t0) / 1000, out)
+    return out
+  }
+
+  /** Code: extract the program from each completion and run it against the tests in the sandboxes. */
+  private async codeAccuracy (ref: Extract<Reference, { type: 'code' }>, texts: string[], signal?: AbortSignal): Promise<ComponentResult[]> {
+    const verifier = this.deps.code
+    if (verifier === undefined) return texts.map(() => ({ score: null, status: 'error', reason: 'no code sandbox in this scorer' }))
+    return await Promise.all(texts.map(async (text): Promise<ComponentResult> => {
+      const { code, kind } = extractCode(text, ref.language)
+      if (code.trim() === '') return { score: 0, status: 'ok', reason: 'no code found in the completion', details: { extraction: kind } }
+      const r: CodeCheckResult = await verifier.verify({
+        language: ref.language,
+        code,
+        tests: ref.tests,
+        ...(ref.limits === undefined ? {} : { limits: ref.limits }),
+        ...(ref.scoring === undefined ? {} : { scoring: ref.scoring })
+      }, { signal })
+      const details = { extraction: kind, passed: r.passed, total: r.total, verdicts: r.tests.map(t => t.verdict) }
+      if (r.status !== 'ok' || r.reward === null) {
+        return { score: null, status: r.status === 'ok' ? 'error' : r.status, reason: r.reason ?? 'sandbox gave no verdict', details }
+      }
+      return { score: r.reward, status: 'ok', details }
+    }))
+  }
+
+  private async mathAccuracy (group: Group, texts: string[], tags: { think: string, answer: string }, signal?: AbortSignal): Promise<ComponentResult[]> {
     const ref = group.reference
     if (ref.type !== 'math') throw new Error(`unsupported reference type ${ref.type}`)
     const checks = await this.deps.math.checkMany(texts.map(t => ({ gold: ref.answer, prediction: t, extract: true, tags })), { signal })
-    const out = checks.map((c): ComponentResult => {
+    return checks.map((c): ComponentResult => {
       const details = { extracted: c.prediction.extracted, rule: c.rule }
       if (c.status !== 'ok' || c.equivalent === null) {
         return { score: null, status: c.status === 'ok' ? 'error' : c.status, reason: c.reason ?? 'verifier gave no verdict', details }
@@ -101,16 +135,12 @@ export class Scorer {
       if (c.reason !== undefined && !c.equivalent) r.reason = c.reason
       return r
     })
-    this.deps.observe?.('accuracy', (performance.now() - t0) / 1000, out)
-    return out
   }
 
   private async language (group: Group, texts: string[], tags: { think: string, answer: string }, option: string): Promise<ComponentResult[]> {
     const t0 = performance.now()
-    const target = option === 'auto' ? (group.prompt === undefined ? null : promptLanguage(group.prompt)) : option
-    const out: ComponentResult[] = target === null
-      ? texts.map(() => ({ score: null, status: 'unscorable', reason: 'target is auto and the prompt has no detectable language' }))
-      : await this.deps.language.score(texts.map(t => ({ think: splitTemplate(t, tags).think, target })))
+    const prompt = group.prompt
+    const out = await this.deps.language.score(texts.map(t => ({ think: splitTemplate(t, tags).think, target: option, ...(prompt === undefined ? {} : { prompt }) })))
     this.deps.observe?.('language', (performance.now() - t0) / 1000, out)
     return out
   }

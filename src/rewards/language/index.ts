@@ -14,9 +14,22 @@ const CHUNK_BYTES = 340
 const FINE = 40
 const MIXED_RUNNER_UP = 0.8
 
-export interface LanguageOptions {
-  /** ISO 639-1 code, or 'auto' for the prompt's language. */
-  target: string
+/** One completion's chain of thought and its target: an ISO 639-1 code, or 'auto' for the prompt's language. */
+export interface LanguageItem { think: string[], target: string, prompt?: string }
+
+/** Scores many items; 'auto' targets are read from each prompt (once per distinct prompt). */
+export function scoreLanguageItems (items: LanguageItem[]): ComponentResult[] {
+  const prompts = new Map<string, string | null>()
+  return items.map(item => {
+    let target: string | null = item.target
+    if (target === 'auto') {
+      const prompt = item.prompt ?? ''
+      if (!prompts.has(prompt)) prompts.set(prompt, prompt === '' ? null : promptLanguage(prompt))
+      target = prompts.get(prompt) ?? null
+    }
+    if (target === null) return { score: null, status: 'unscorable', reason: 'target is auto and the prompt has no detectable language' }
+    return languageReward(item.think, target)
+  })
 }
 
 export function languageReward (think: string[], target: string): ComponentResult {

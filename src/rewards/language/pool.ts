@@ -1,14 +1,13 @@
 /**
- * The language reward off the main thread: worker threads, each with its own detector, score slices of a
- * batch while the main thread serves HTTP. threads = 0 scores inline. A worker that dies is replaced and
+ * The language reward off the main thread: worker threads, each with its own detector (eld, ~200 MB), score
+ * a group at a time while the main thread serves HTTP; the main thread never loads the detector unless
+ * threads = 0, which scores inline. A worker that dies is replaced and
  * the slice it held answers status 'error' (never a 0).
  */
 import type { Worker } from 'node:worker_threads'
 import { tsWorker } from '../../lib/ts-worker.ts'
 import type { ComponentResult } from '../types.ts'
-import { languageReward } from './index.ts'
-
-export interface LanguageItem { think: string[], target: string }
+import type { LanguageItem } from './index.ts'
 
 interface Pending { resolve: (r: ComponentResult[]) => void, reject: (e: Error) => void, size: number }
 interface Slot { worker: Worker, busy: number, pending: Map<number, Pending> }
@@ -23,7 +22,12 @@ export class LanguagePool {
   }
 
   async score (items: LanguageItem[]): Promise<ComponentResult[]> {
-    if (this.slots.length === 0 || items.length === 0) return items.map(i => languageReward(i.think, i.target))
+    if (items.length === 0) return []
+    if (this.slots.length === 0) {
+      // Inline: the detector (~200 MB) is loaded into this thread only when there are no workers.
+      const { scoreLanguageItems } = await import('./index.ts')
+      return scoreLanguageItems(items)
+    }
     const slot = this.slots.reduce((a, b) => (b.busy < a.busy ? b : a))
     const id = this.nextId++
     slot.busy += items.length

@@ -1,15 +1,14 @@
 /** Worker thread of LanguagePool: scores the items it is sent and posts the results back. */
 import { parentPort } from 'node:worker_threads'
-import { languageReward } from './index.ts'
-import type { LanguageItem } from './pool.ts'
+import { scoreLanguageItems, type LanguageItem } from './index.ts'
+import type { ComponentResult } from '../types.ts'
 
 parentPort?.on('message', (msg: { id: number, items: LanguageItem[] }) => {
-  const results = msg.items.map(i => {
-    try {
-      return languageReward(i.think, i.target)
-    } catch (err) {
-      return { score: null, status: 'error' as const, reason: `language reward failed: ${(err as Error).message}` }
-    }
-  })
+  let results: ComponentResult[]
+  try {
+    results = scoreLanguageItems(msg.items)
+  } catch (err) {
+    results = msg.items.map(() => ({ score: null, status: 'error', reason: `language reward failed: ${(err as Error).message}` }))
+  }
   parentPort?.postMessage({ id: msg.id, results })
 })

@@ -1,0 +1,46 @@
+/**
+ * What scoring needs, built in one place for the app, the standalone worker and the CLI: the math verifier
+ * pool, the language worker pool, the code sandboxes (started lazily, on first use) and the scorer itself.
+ */
+import type { Config } from '../config/schema.ts'
+import type { MathVerifier } from '../rewards/math/api.ts'
+import type { CodeVerifier } from '../rewards/code/api.ts'
+import type { ComponentName } from './options.ts'
+import type { ComponentResult } from '../rewards/types.ts'
+import { createMathVerifier } from '../rewards/math/index.ts'
+import { createCodeVerifier } from '../rewards/code/verifier.ts'
+import { LanguagePool } from '../rewards/language/pool.ts'
+import { Scorer } from './scorer.ts'
+
+export interface ScoringResources {
+  math: MathVerifier
+  code: CodeVerifier
+  language: LanguagePool
+  scorer: Scorer
+  /** Closes what this factory created (not an injected math verifier). */
+  close: () => Promise<void>
+}
+
+export interface ScoringResourceOptions {
+  /** A math verifier to use instead of creating a pool; its owner closes it. */
+  math?: MathVerifier
+  /** Language worker threads (default config.TEXT_THREADS). */
+  textThreads?: number
+  observe?: (component: ComponentName, seconds: number, results: ComponentResult[]) => void
+}
+
+export function createScoringResources (config: Config, opts: ScoringResourceOptions = {}): ScoringResources {
+  const math = opts.math ?? createMathVerifier({ threads: config.MATH_THREADS, deadlineMs: config.MATH_DEADLINE_MS })
+  const language = new LanguagePool(opts.textThreads ?? config.TEXT_THREADS)
+  const code = createCodeVerifier({ pythonSlots: config.CODE_PYTHON_SLOTS, jsIsolates: config.CODE_JS_ISOLATES, uidBase: config.CODE_UID_BASE })
+  const scorer = new Scorer({ math, language, code, ...(opts.observe === undefined ? {} : { observe: opts.observe }) })
+  return {
+    math,
+    code,
+    language,
+    scorer,
+    close: async () => {
+      await Promise.all([language.close(), code.close(), opts.math === undefined ? math.close() : Promise.resolve()])
+    }
+  }
+}
