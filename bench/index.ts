@@ -1,5 +1,5 @@
 /**
- * npm run bench: every benchmark, printed as markdown tables. Sections: service, math, code.
+ * npm run bench: every benchmark, printed as markdown tables. Sections: service, math, pipeline, code.
  * `npm run bench -- service` runs one section. Medians over rounds; all measured in this one run.
  */
 import { benchService } from './service.ts'
@@ -9,6 +9,10 @@ const sections: Record<string, () => Promise<string>> = {
   math: async () => {
     const m = await import('./math.ts') as { benchMath?: () => Promise<string> }
     return m.benchMath === undefined ? 'math bench missing' : await m.benchMath()
+  },
+  pipeline: async () => {
+    const m = await import('./pipeline.ts')
+    return await m.benchPipeline()
   },
   code: async () => {
     const m = await import('./code.ts') as { benchCode?: () => Promise<string> }

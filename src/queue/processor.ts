@@ -8,6 +8,7 @@
  * scored twice (its worker died after publishing) publishes nothing the second time, so trainers see each
  * group once. On shutdown past the grace period the signal aborts and the job goes back to waiting.
  */
+import { setMaxListeners } from 'node:events'
 import { UnrecoverableError, WaitingError, type Job, type Processor } from 'bullmq'
 import type { Redis } from 'ioredis'
 import type { Scorer } from '../scoring/scorer.ts'
@@ -29,6 +30,8 @@ export interface ProcessorDeps {
 export function createProcessor (deps: ProcessorDeps): Processor<RolloutJobData, ScoreReply> {
   return async (job, token, signal) => {
     const t0 = performance.now()
+    // The scorer listens on the signal once per group in flight (64+ per chunk): not a leak.
+    if (signal !== undefined) setMaxListeners(0, signal)
     const data = checkData(job)
     const reply = await scoreInChunks(deps.scorer, job, data, signal)
     if (aborted(signal)) return await giveBack(job, token)
