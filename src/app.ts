@@ -15,6 +15,7 @@ import { registerErrorHandler } from './http/plugins/error-handler.ts'
 import { ErrorReplySchema } from './http/schemas/error.ts'
 import { healthRoutes } from './http/routes/health.ts'
 import { scoreRoutes } from './http/routes/score.ts'
+import { getRewardRoutes } from './http/routes/get-reward.ts'
 import { verifyMathRoutes } from './http/routes/verify-math.ts'
 import { verifyCodeRoutes } from './http/routes/verify-code.ts'
 import { evalRoutes } from './http/routes/eval.ts'
@@ -30,6 +31,8 @@ export interface BuildOptions {
   /** A verifier to use instead of creating a pool (closed by its owner, not the app). */
   math?: MathVerifier
   logger?: boolean
+  /** Start the code sandboxes' warm jails once the app is ready (npm start does; tests start them on use). */
+  warmSandboxes?: boolean
   /** Run a scoring worker in this process (npm start does when EMBEDDED_WORKER is true; tests do not). */
   worker?: boolean
 }
@@ -50,6 +53,11 @@ export async function buildApp (opts: BuildOptions): Promise<App> {
   })
   app.addHook('onClose', async () => { await resources.close() })
   const { math, code, scorer } = resources
+  if (opts.warmSandboxes === true) {
+    app.addHook('onReady', async () => {
+      code.warm().catch((err: Error) => app.log.warn({ err: err.message }, 'code sandboxes cannot start: code rewards will answer status error'))
+    })
+  }
   const pipeline = new Pipeline(config, metrics.registry)
   app.addHook('onClose', async () => { await pipeline.close() })
   const services: Services = { config, math, code, scorer, metrics, pipeline }
@@ -85,6 +93,7 @@ export async function buildApp (opts: BuildOptions): Promise<App> {
 
   healthRoutes(app, services)
   scoreRoutes(app, services)
+  getRewardRoutes(app, services)
   verifyMathRoutes(app, services)
   verifyCodeRoutes(app, services)
   evalRoutes(app, services)

@@ -10,7 +10,7 @@ try {
   console.error((err as Error).message)
   process.exit(1)
 }
-const app = await buildApp({ config, worker: config.EMBEDDED_WORKER })
+const app = await buildApp({ config, worker: config.EMBEDDED_WORKER, warmSandboxes: true })
 closeWithGrace({ delay: 10_000 }, async ({ err }) => {
   if (err !== undefined) app.log.error({ err }, 'closing after error')
   await app.close()

@@ -23,7 +23,7 @@ export const ConfigSchema = Type.Object({
   MATH_DEADLINE_MS: Type.Integer({ minimum: 50, default: 2000, description: 'Deadline of one math check; past it the check answers timeout and its worker is replaced.' }),
   CODE_PYTHON_SLOTS: Type.Integer({ minimum: 1, default: cores, description: 'Concurrent Python jails (bubblewrap); each slot runs as its own uid.' }),
   CODE_JS_ISOLATES: Type.Integer({ minimum: 1, default: cores, description: 'Concurrent JavaScript isolates (isolated-vm).' }),
-  CODE_UID_BASE: Type.Integer({ minimum: 1000, maximum: 4_000_000_000, default: 61000, description: 'First uid of the Python jail slots (slot i runs as CODE_UID_BASE + i); give each process on one host its own range.' }),
+  CODE_UID_BASE: Type.Integer({ minimum: 1000, maximum: 4_000_000_000, default: 61000, description: 'Lowest uid of the Python jail slots; each process claims the first free range of CODE_PYTHON_SLOTS uids at or above it (lock files in /run/reward-verifier).' }),
   TEXT_THREADS: Type.Integer({ minimum: 0, default: Math.max(1, cores - 1), description: 'Worker threads for the language reward; 0 runs it on the main thread.' }),
   // The Redis pipeline (src/queue): rollouts in through BullMQ, scored groups out to trainers by lease.
   QUEUE_PREFIX: Type.String({ pattern: '^[A-Za-z0-9_.-]{1,64}$', default: 'rwd', description: 'Prefix of every Redis key of the pipeline; keeps deployments sharing a Redis apart.' }),
@@ -43,6 +43,11 @@ export const ConfigSchema = Type.Object({
   LEASE_MAX_MS: Type.Integer({ minimum: 1000, default: 3_600_000, description: 'Longest lease a trainer may take or extend to.' }),
   LEASE_MAX_GROUPS: Type.Integer({ minimum: 1, default: 4096, description: 'Most groups in one lease.' }),
   WAIT_MAX_MS: Type.Integer({ minimum: 0, default: 60_000, description: 'Longest long-poll (wait / wait_ms) of GET /v1/rollouts/:id and POST /v1/trainer/lease.' }),
+  // POST /get_reward (OpenRLHF's remote reward protocol)
+  GET_REWARD_MAX_BATCH: Type.Integer({ minimum: 1, default: 4096, description: 'Most queries in one POST /get_reward (413 above it).' }),
+  GET_REWARD_TOKEN: Type.String({ default: '', description: 'Bearer token POST /get_reward requires (empty: none).' }),
+  GET_REWARD_FALLBACK: Type.Number({ default: 0, description: 'Reward POST /get_reward answers for an item that could not be scored (OpenRLHF takes no null); extra_logs.unscorable marks it.' }),
+  GET_REWARD_REWARDS: Type.String({ default: '', description: 'Reward options of POST /get_reward as JSON (the rewards object of /v1/score); empty: the defaults (format + accuracy).' }),
   ADMIN_QUEUES: Type.Union([Type.Literal('read-only'), Type.Literal('read-write'), Type.Literal('off')], { default: 'read-only', description: 'The /admin/queues dashboard: read-only, read-write (retry, clean, remove jobs) or off.' })
 }, { additionalProperties: true })
 

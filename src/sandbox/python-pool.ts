@@ -5,6 +5,7 @@
  * and the replacement starts at once so the next job finds it warm.
  */
 import { availableParallelism } from 'node:os'
+import { claimUidRange, type UidRange } from './uid-range.ts'
 import { Jail } from './jail.ts'
 import { BWRAP, jailUnavailableReason } from './bwrap.ts'
 import { createSlotCgroup, type SlotCgroup } from './cgroup.ts'
@@ -40,6 +41,7 @@ interface Waiter {
 export class PythonPool {
   readonly slots: number
   private readonly uidBase: number
+  private readonly uidRange: UidRange | null
   private readonly spec: { tmpfsBytes: number, nproc: number, bwrap: string }
   private readonly maxJobs: number
   private readonly jails: Array<Jail | null>
@@ -52,14 +54,18 @@ export class PythonPool {
 
   constructor (opts: PythonPoolOptions = {}) {
     this.slots = Math.max(1, opts.slots ?? availableParallelism())
-    this.uidBase = opts.uidBase ?? meta.jail.uid_base
+    // Claim a range of uids no other process on this host uses (see uid-range.ts).
+    let range: UidRange | null = null
+    try { range = claimUidRange(opts.uidBase ?? meta.jail.uid_base, this.slots) } catch { /* reported by unavailable */ }
+    this.uidRange = range
+    this.uidBase = range?.base ?? opts.uidBase ?? meta.jail.uid_base
     this.spec = { tmpfsBytes: opts.tmpfsBytes ?? meta.jail.tmpfs_bytes, nproc: opts.nproc ?? meta.jail.nproc_per_slot, bwrap: opts.bwrap ?? BWRAP }
     this.maxJobs = opts.maxJobs ?? 1000
     this.jails = new Array<Jail | null>(this.slots).fill(null)
     this.cgroups = new Array<SlotCgroup | null | undefined>(this.slots).fill(undefined)
     this.slotMemoryBytes = (opts.slotMemoryMb ?? 1024) * (1 << 20)
     this.useCgroups = opts.cgroups ?? true
-    this.unavailable = jailUnavailableReason(this.spec.bwrap)
+    this.unavailable = range === null ? 'no free uid range for the jail slots' : jailUnavailableReason(this.spec.bwrap)
   }
 
   /** Starts every slot's jail; resolves when all reported ready (rejects with the reason otherwise). */
@@ -85,7 +91,9 @@ export class PythonPool {
     for (const j of this.jails) j?.kill()
     this.jails.fill(null)
     const cgs = this.cgroups.splice(0)
-    setTimeout(() => { for (const cg of cgs) cg?.remove() }, 500).unref()
+    // The uids are given back only after the jails' processes had time to die.
+    const range = this.uidRange
+    setTimeout(() => { for (const cg of cgs) cg?.remove(); range?.release() }, 500).unref()
   }
 
   private jailFor (slot: number): Jail {

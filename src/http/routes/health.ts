@@ -11,7 +11,7 @@ export function healthRoutes (app: App, services: Services): void {
   }, async () => ({ status: 'ok' }))
 
   app.get('/readyz', {
-    schema: { tags: ['ops'], summary: 'Readiness: the verifier pool answers a check (503 if not); Redis is reported (status degraded without it).', response: { 200: Ready, 503: Ready } }
+    schema: { tags: ['ops'], summary: 'Readiness: the math verifier answers a check (503 if not); code sandboxes and Redis are reported (status degraded without them).', response: { 200: Ready, 503: Ready } }
   }, async (_request, reply) => {
     const checks: Record<string, string> = {}
     try {
@@ -19,6 +19,13 @@ export function healthRoutes (app: App, services: Services): void {
       checks.math = r.status === 'ok' && r.equivalent === true ? 'ok' : `unexpected: ${r.status}`
     } catch (err) {
       checks.math = `failed: ${(err as Error).message}`
+    }
+    // The sandboxes are reported, not required: math and text rewards work without them.
+    try {
+      await services.code.warm()
+      checks.sandboxes = 'ok'
+    } catch (err) {
+      checks.sandboxes = `failed: ${(err as Error).message}`
     }
     // Redis is reported but does not fail readiness: without it /v1/score still works (queue routes answer 503).
     if (services.pipeline !== undefined) checks.redis = await services.pipeline.link.check()
