@@ -37,21 +37,21 @@ export function batchAdvantages (groups: Array<Array<number | null>>, scale: Adv
 } {
   const stats = groups.map(groupStats)
   const batchStd = scale === 'batch' ? groupStats(groups.flat()).std ?? 0 : 0
-  const advantages = groups.map((rewards, g) => {
+  const advantages: number[][] = new Array(groups.length)
+  for (let g = 0; g < groups.length; g++) {
+    const rewards = groups[g] as Array<number | null>
     const s = stats[g] as GroupStats
-    if (s.count < 2 || s.mean === null) return rewards.map(() => 0)
+    const out: number[] = new Array(rewards.length).fill(0)
+    advantages[g] = out
+    if (s.count < 2 || s.mean === null) continue
     const mean = s.mean
-    const std = s.std ?? 0
-    return rewards.map(r => {
-      if (r === null) return 0
-      switch (scale) {
-        case 'group': return (r - mean) / (std + eps)
-        case 'dr_grpo': return r - mean
-        case 'batch': return (r - mean) / (batchStd + eps)
-        case 'none': return r
-      }
-      return 0
-    })
-  })
+    // (r - mean) * k + r * c covers every scale: group/batch divide, dr_grpo subtracts, none keeps r.
+    const k = scale === 'group' ? 1 / ((s.std ?? 0) + eps) : scale === 'batch' ? 1 / (batchStd + eps) : scale === 'dr_grpo' ? 1 : 0
+    const c = scale === 'none' ? 1 : 0
+    for (let i = 0; i < rewards.length; i++) {
+      const r = rewards[i]
+      if (r !== null && r !== undefined) out[i] = (r - mean) * k + r * c
+    }
+  }
   return { advantages, stats }
 }
