@@ -1,8 +1,9 @@
 /**
- * npm run bench: every benchmark, printed as markdown tables. Sections: service, math, pipeline, code.
+ * npm run bench: every benchmark, printed as markdown tables. Sections: service, math, math-http, pipeline, cli, code.
  * `npm run bench -- service` runs one section. Medians over rounds; all measured in this one run.
  */
 import { benchService } from './service.ts'
+import { benchCli } from './cli.ts'
 
 const sections: Record<string, () => Promise<string>> = {
   service: benchService,
@@ -10,10 +11,15 @@ const sections: Record<string, () => Promise<string>> = {
     const m = await import('./math.ts') as { benchMath?: () => Promise<string> }
     return m.benchMath === undefined ? 'math bench missing' : await m.benchMath()
   },
+  'math-http': async () => {
+    const m = await import('./math-http.ts')
+    return await m.benchMathHttp()
+  },
   pipeline: async () => {
     const m = await import('./pipeline.ts')
     return await m.benchPipeline()
   },
+  cli: async () => await benchCli(),
   code: async () => {
     const m = await import('./code.ts') as { benchCode?: () => Promise<string> }
     return m.benchCode === undefined ? 'code bench missing' : await m.benchCode()
