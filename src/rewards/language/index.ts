@@ -8,6 +8,7 @@ import type { ComponentResult } from '../types.ts'
 import { scriptsOf, needsDetector, scriptOf, type Script } from './scripts.ts'
 import { words, sentences, stripNonLanguage, type Word } from './words.ts'
 import { detect, type Verdict } from './detector.ts'
+import { lexiconVerdict, lexiconLanguages } from './lexicon.ts'
 
 /** Bytes of text judged in one detector call (eld reads ~350), and the fewest letters judged alone on a second look. */
 const CHUNK_BYTES = 340
@@ -53,8 +54,9 @@ export function languageReward (think: string[], target: string): ComponentResul
 }
 
 /**
- * For sentences with words that need a detector: whether the detector says they are in the target.
- * eld reads at most ~350 bytes of its input and a call costs about as much as reading them, so sentences are
+ * For sentences with words that need a detector: whether they are in the target language.
+ * A sentence whose stop words clearly point to one language is decided by them (lexicon.ts). For the
+ * others, eld reads at most ~350 bytes of its input and a call costs about as much as reading them, so sentences are
  * packed into chunks of up to CHUNK_BYTES (one call each reads all of the text once). A chunk placed in the
  * target language reliably and clearly (runner-up language below MIXED_RUNNER_UP of the top score) counts
  * whole; any other chunk is judged again sentence by sentence (sentences shorter than FINE letters joined to
@@ -64,16 +66,30 @@ export function languageReward (think: string[], target: string): ComponentResul
 function judgeSentences (parts: string[], ws: Word[], target: string): Map<number, boolean> {
   const out = new Map<number, boolean>()
   const letters = new Map<number, number>()
+  const bySentence = new Map<number, string[]>()
   for (const w of ws) {
-    if (needsDetector(w.script, target)) letters.set(w.sentence, (letters.get(w.sentence) ?? 0) + w.text.length)
+    if (!needsDetector(w.script, target)) continue
+    letters.set(w.sentence, (letters.get(w.sentence) ?? 0) + w.text.length)
+    const list = bySentence.get(w.sentence)
+    if (list === undefined) bySentence.set(w.sentence, [w.text])
+    else list.push(w.text)
   }
   if (letters.size === 0) return out
   const lang = target.toLowerCase().split(/[-_]/)[0] ?? target
+  // First look: stop words decide the sentences they clearly place (see lexicon.ts); the rest go to eld.
+  const undecided: number[] = []
+  const useLexicon = lexiconLanguages.has(lang)
+  for (const [i, list] of bySentence) {
+    const v = useLexicon ? lexiconVerdict(list) : null
+    if (v === null) undecided.push(i)
+    else out.set(i, v === lang)
+  }
+  if (undecided.length === 0) return out
   const text = (chunk: number[]): string => chunk.map(i => parts[i]).join(' ')
-  const chunks = packed([...letters.keys()], parts)
+  const chunks = packed(undecided, parts)
   const verdicts = chunks.map(chunk => detect(text(chunk)))
   // Where nothing is reliable (a CoT of a few words), the best guess for all of it is the verdict.
-  const anchor = verdicts.find(v => v.reliable) ?? detect(text([...letters.keys()]))
+  const anchor = verdicts.find(v => v.reliable) ?? detect(text(undecided))
   chunks.forEach((chunk, c) => {
     const v = verdicts[c] as Verdict
     if (v.reliable && v.language === lang && v.runnerUp < MIXED_RUNNER_UP) {

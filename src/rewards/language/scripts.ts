@@ -62,9 +62,15 @@ const table: Record<string, Script[]> = {
 }
 for (const l of latin) table[l] = ['Latin']
 
-/** Scripts of a language (ISO 639-1), or undefined for a language we do not know. */
+const resolved = new Map<string, Script[] | undefined>()
+
+/** Scripts of a language (ISO 639-1, a region suffix allowed), or undefined for a language we do not know. */
 export function scriptsOf (language: string): Script[] | undefined {
-  return table[language.toLowerCase().split(/[-_]/)[0] ?? '']
+  if (!resolved.has(language)) {
+    if (resolved.size > 1024) resolved.clear()
+    resolved.set(language, table[language.toLowerCase().split(/[-_]/)[0] ?? ''])
+  }
+  return resolved.get(language)
 }
 
 export const knownLanguages = Object.keys(table).sort()
@@ -73,10 +79,18 @@ export const knownLanguages = Object.keys(table).sort()
 const sharing = new Map<Script, number>()
 for (const scripts of Object.values(table)) for (const s of scripts) sharing.set(s, (sharing.get(s) ?? 0) + 1)
 
+const detectorNeeded = new Map<string, boolean>()
+
 /** True when a word in `script` needs a detector to tell whether it is in `language`. */
 export function needsDetector (script: Script, language: string): boolean {
-  const scripts = scriptsOf(language) ?? []
-  if (!scripts.includes(script)) return false
-  if (script === 'Han') return false // Han counts for zh, ja and ko alike: the script decides
-  return (sharing.get(script) ?? 0) > 1
+  const key = `${script}:${language}`
+  let need = detectorNeeded.get(key)
+  if (need === undefined) {
+    const scripts = scriptsOf(language) ?? []
+    // Han counts for zh, ja and ko alike: the script decides
+    need = scripts.includes(script) && script !== 'Han' && (sharing.get(script) ?? 0) > 1
+    if (detectorNeeded.size > 4096) detectorNeeded.clear()
+    detectorNeeded.set(key, need)
+  }
+  return need
 }
