@@ -11,7 +11,6 @@ import { extractCode } from '../rewards/code/extract.ts'
 import { resolveOptions, configHash, COMPONENTS, type EffectiveOptions, type ComponentName } from './options.ts'
 import { REWARD_VERSION } from './version.ts'
 import { formatReward } from '../rewards/format/index.ts'
-import { splitTemplate } from '../rewards/format/template.ts'
 import type { LanguagePool } from '../rewards/language/pool.ts'
 import { reasoningStepsReward } from '../rewards/extras/reasoning-steps.ts'
 import { repetitionReward } from '../rewards/extras/repetition.ts'
@@ -140,7 +139,7 @@ export class Scorer {
   private async language (group: Group, texts: string[], tags: { think: string, answer: string }, option: string): Promise<ComponentResult[]> {
     const t0 = performance.now()
     const prompt = group.prompt
-    const out = await this.deps.language.score(texts.map(t => ({ think: splitTemplate(t, tags).think, target: option, ...(prompt === undefined ? {} : { prompt }) })))
+    const out = await this.deps.language.score({ texts, tags, target: option, ...(prompt === undefined ? {} : { prompt }) })
     this.deps.observe?.('language', (performance.now() - t0) / 1000, out)
     return out
   }

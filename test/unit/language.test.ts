@@ -78,3 +78,14 @@ test('prompt language', () => {
   assert.equal(promptLanguage('Résolvez l’équation suivante et donnez la réponse sous forme de fraction.'), 'fr')
   assert.equal(promptLanguage('12 + 3 = ?'), null)
 })
+
+test('a group job: the template split, and the auto target read from the prompt', async () => {
+  const { scoreLanguageJob } = await import('../../src/rewards/language/index.ts')
+  const tags = { think: 'think', answer: 'answer' }
+  const fr = '<think>Nous devons maintenant calculer la dérivée de cette fonction et chercher les points où elle s’annule.</think><answer>3</answer>'
+  const en = '<think>We need to find the value of x such that the equation holds, so we divide both sides by two.</think><answer>3</answer>'
+  const auto = scoreLanguageJob({ texts: [fr, en], tags, target: 'auto', prompt: 'Résolvez l’équation suivante et donnez la réponse sous forme de fraction.' })
+  assert.deepEqual(auto.map(r => r.score), [1, 0])
+  const none = scoreLanguageJob({ texts: [fr], tags, target: 'auto' })
+  assert.equal(none[0]?.status, 'unscorable')
+})

@@ -4,7 +4,8 @@
  * languages share, sentences are judged by a detector (see judgeSentences) and a sentence's verdict counts
  * for its words. No chain of thought scores 0.
  */
-import type { ComponentResult } from '../types.ts'
+import type { ComponentResult, TemplateTags } from '../types.ts'
+import { splitTemplate } from '../format/template.ts'
 import { scriptsOf, needsDetector, scriptOf, type Script } from './scripts.ts'
 import { words, sentences, stripNonLanguage, type Word } from './words.ts'
 import { detect, type Verdict } from './detector.ts'
@@ -15,22 +16,18 @@ const CHUNK_BYTES = 340
 const FINE = 40
 const MIXED_RUNNER_UP = 0.8
 
-/** One completion's chain of thought and its target: an ISO 639-1 code, or 'auto' for the prompt's language. */
-export interface LanguageItem { think: string[], target: string, prompt?: string }
+/**
+ * The language component of one group: its completions, the template tags that mark the chain of thought,
+ * and the target (an ISO 639-1 code, or 'auto' for the prompt's language).
+ */
+export interface LanguageJob { texts: string[], tags: TemplateTags, target: string, prompt?: string }
 
-/** Scores many items; 'auto' targets are read from each prompt (once per distinct prompt). */
-export function scoreLanguageItems (items: LanguageItem[]): ComponentResult[] {
-  const prompts = new Map<string, string | null>()
-  return items.map(item => {
-    let target: string | null = item.target
-    if (target === 'auto') {
-      const prompt = item.prompt ?? ''
-      if (!prompts.has(prompt)) prompts.set(prompt, prompt === '' ? null : promptLanguage(prompt))
-      target = prompts.get(prompt) ?? null
-    }
-    if (target === null) return { score: null, status: 'unscorable', reason: 'target is auto and the prompt has no detectable language' }
-    return languageReward(item.think, target)
-  })
+export function scoreLanguageJob (job: LanguageJob): ComponentResult[] {
+  const target = job.target === 'auto' ? (job.prompt === undefined || job.prompt === '' ? null : promptLanguage(job.prompt)) : job.target
+  if (target === null) {
+    return job.texts.map(() => ({ score: null, status: 'unscorable', reason: 'target is auto and the prompt has no detectable language' }))
+  }
+  return job.texts.map(t => languageReward(splitTemplate(t, job.tags).think, target))
 }
 
 export function languageReward (think: string[], target: string): ComponentResult {

@@ -7,7 +7,7 @@
 import type { Worker } from 'node:worker_threads'
 import { tsWorker } from '../../lib/ts-worker.ts'
 import type { ComponentResult } from '../types.ts'
-import type { LanguageItem } from './index.ts'
+import type { LanguageJob } from './index.ts'
 
 interface Pending { resolve: (r: ComponentResult[]) => void, reject: (e: Error) => void, size: number }
 interface Slot { worker: Worker, busy: number, pending: Map<number, Pending> }
@@ -21,25 +21,27 @@ export class LanguagePool {
     for (let i = 0; i < threads; i++) this.slots.push(this.spawn())
   }
 
-  async score (items: LanguageItem[]): Promise<ComponentResult[]> {
-    if (items.length === 0) return []
+  /** Scores one group's completions (the template split happens in the worker too). */
+  async score (job: LanguageJob): Promise<ComponentResult[]> {
+    const size = job.texts.length
+    if (size === 0) return []
     if (this.slots.length === 0) {
       // Inline: the detector (~200 MB) is loaded into this thread only when there are no workers.
-      const { scoreLanguageItems } = await import('./index.ts')
-      return scoreLanguageItems(items)
+      const { scoreLanguageJob } = await import('./index.ts')
+      return scoreLanguageJob(job)
     }
     const slot = this.slots.reduce((a, b) => (b.busy < a.busy ? b : a))
     const id = this.nextId++
-    slot.busy += items.length
+    slot.busy += size
     try {
       return await new Promise<ComponentResult[]>((resolve, reject) => {
-        slot.pending.set(id, { resolve, reject, size: items.length })
-        slot.worker.postMessage({ id, items })
+        slot.pending.set(id, { resolve, reject, size })
+        slot.worker.postMessage({ id, job })
       })
     } catch (err) {
-      return items.map(() => ({ score: null, status: 'error', reason: `language worker failed: ${(err as Error).message}` }))
+      return job.texts.map(() => ({ score: null, status: 'error', reason: `language worker failed: ${(err as Error).message}` }))
     } finally {
-      slot.busy -= items.length
+      slot.busy -= size
     }
   }
 
