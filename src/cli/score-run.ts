@@ -8,6 +8,7 @@ import { createReadStream, createWriteStream, statSync } from 'node:fs'
 import { createInterface } from 'node:readline'
 import { once } from 'node:events'
 import type { Group, RewardsOptions, AdvantageOptions, ScoreReply } from '../scoring/schema.ts'
+import type { Config } from '../config/schema.ts'
 import { parseGroupLine } from './group-line.ts'
 import { scanOutput, ResumeError, type ResumeState } from './resume.ts'
 import { Progress, type ProgressCounts } from './progress.ts'
@@ -20,9 +21,10 @@ export interface ScoreRunOptions {
   url?: string
   concurrency: number
   batchSize: number
+  /** The service configuration for in-process scoring (absent with url). */
+  config?: Config
   threads: number
   textThreads: number
-  deadlineMs: number
   rewards?: RewardsOptions
   advantages?: AdvantageOptions
   allowBadLines: boolean
@@ -31,7 +33,7 @@ export interface ScoreRunOptions {
 }
 
 interface IO { stderr: NodeJS.WritableStream & { isTTY?: boolean }, stdout: NodeJS.WritableStream }
-interface Item { group: Group, lineNo: number, bytes: number }
+interface Item { group: Group, text: string, lineNo: number, bytes: number }
 type Outcome = { line: string, bad?: undefined } | { bad: string, line?: undefined }
 interface Done { items: Item[], outcomes?: Outcome[], hash?: string, err?: Error }
 
@@ -66,7 +68,7 @@ export async function runScore (opts: ScoreRunOptions, io: IO): Promise<number> 
   const progress = new Progress({ totalBytes, stream: io.stderr, everySeconds: opts.progressEverySeconds, label: 'score' })
   shown.progress = progress
   const counts: ProgressCounts = { bytes: 0, skippedBytes: 0, groups: 0, samples: 0, bad: 0, skipped: 0 }
-  const out = createWriteStream(opts.outPath, { flags: 'a' })
+  const out = createWriteStream(opts.outPath, { flags: 'a', highWaterMark: 1 << 20 }) // a batch's lines fit: the reader rarely waits for 'drain'
   const t0 = performance.now()
   let fatal: Error | null = null
   let interrupted = false
@@ -120,10 +122,14 @@ export async function runScore (opts: ScoreRunOptions, io: IO): Promise<number> 
   let batch: Item[] = []
   const input = createReadStream(opts.inPath)
   const rl = createInterface({ input, crlfDelay: Infinity })
+  let busySince = performance.now()
   try {
     for await (const line of rl) {
       lineNo++
       if (fatal !== null || interrupted) break
+      // readline hands over a whole chunk of lines at once; parsing them in one go would hold up the replies
+      // of the math workers (each gets its next check from this thread), so yield every half millisecond
+      if (performance.now() - busySince > 0.5) { await new Promise(resolve => setImmediate(resolve)); busySince = performance.now() }
       const bytes = Buffer.byteLength(line) + 1
       if (line.trim() === '') { counts.bytes += bytes; continue }
       const parsed = parseGroupLine(line)
@@ -133,7 +139,7 @@ export async function runScore (opts: ScoreRunOptions, io: IO): Promise<number> 
       if (prev !== undefined) { counts.bytes += bytes; reportBad(lineNo, `id '${g.id}' repeats line ${prev}`); continue }
       seen.set(g.id, lineNo)
       if (resume.doneIds.has(g.id)) { counts.bytes += bytes; counts.skippedBytes += bytes; counts.skipped++; progress.update(counts); continue }
-      batch.push({ group: g, lineNo, bytes })
+      batch.push({ group: g, text: line, lineNo, bytes })
       if (batch.length >= opts.batchSize) {
         await waitFor(() => dispatched - written < opts.concurrency)
         if (out.writableNeedDrain) await once(out, 'drain')
@@ -194,7 +200,18 @@ async function scoreItems (score: ScoreBatch, items: Item[]): Promise<{ outcomes
   const outcomes = items.map((item, i): Outcome => {
     const r = reply.groups[i]
     if (r === undefined || r.id !== item.group.id) throw new Error(`the reply's group ${i} is ${r?.id ?? 'missing'}, expected ${item.group.id}`)
-    return { line: `${JSON.stringify({ ...item.group, results: r.results, advantages: r.advantages, stats: r.stats, reward_version: reply.reward_version, config_hash: reply.config_hash })}\n` }
+    return { line: `${withFields(item.text, { results: r.results, advantages: r.advantages, stats: r.stats, reward_version: reply.reward_version, config_hash: reply.config_hash })}\n` }
   })
   return { outcomes, hash: reply.config_hash }
+}
+
+/**
+ * The input line with fields appended, without re-serialising the group: the line is a JSON object (it
+ * passed the schema, which also rules out these keys), so its closing brace is its last character.
+ */
+export function withFields (line: string, fields: Record<string, unknown>): string {
+  const body = line.trimEnd()
+  let extra = ''
+  for (const [k, v] of Object.entries(fields)) extra += `,${JSON.stringify(k)}:${JSON.stringify(v)}`
+  return `${body.slice(0, -1)}${extra}}`
 }
