@@ -66,7 +66,7 @@ export async function benchService (rounds = 7): Promise<string> {
     }
     for (const b of bodies) await post(b) // warm-up
     const rates: number[] = []
-    const concurrency = 4
+    const concurrency = 8
     const requestsPerRound = 32
     for (let round = 0; round < rounds; round++) {
       let next = 0

@@ -6,7 +6,7 @@
  */
 import type { ComponentResult, TemplateTags } from '../types.ts'
 import { splitTemplate } from '../format/template.ts'
-import { scriptsOf, needsDetector, scriptOf, type Script } from './scripts.ts'
+import { scriptsOf, detectorScripts, scriptOf, type Script } from './scripts.ts'
 import { words, sentences, stripNonLanguage, type Word } from './words.ts'
 import { detect, type Verdict } from './detector.ts'
 import { lexiconVerdict, lexiconLanguages } from './lexicon.ts'
@@ -41,10 +41,11 @@ export function languageReward (think: string[], target: string): ComponentResul
   if (ws.length === 0) return { score: 0, status: 'ok', reason: 'no words in the chain of thought' }
   const verdicts = judgeSentences(parts, ws, target)
   const scripts = scriptsOf(target) ?? []
+  const needDetector = detectorScripts(target)
   let hits = 0
   for (const w of ws) {
     if (!scripts.includes(w.script)) continue
-    if (!needsDetector(w.script, target) || verdicts.get(w.sentence) === true) hits++
+    if (!needDetector.has(w.script) || verdicts.get(w.sentence) === true) hits++
   }
   const score = hits / ws.length
   return { score, status: 'ok', details: { words: ws.length, target_words: hits, target } }
@@ -64,8 +65,9 @@ function judgeSentences (parts: string[], ws: Word[], target: string): Map<numbe
   const out = new Map<number, boolean>()
   const letters = new Map<number, number>()
   const bySentence = new Map<number, string[]>()
+  const needDetector = detectorScripts(target)
   for (const w of ws) {
-    if (!needsDetector(w.script, target)) continue
+    if (!needDetector.has(w.script)) continue
     letters.set(w.sentence, (letters.get(w.sentence) ?? 0) + w.text.length)
     const list = bySentence.get(w.sentence)
     if (list === undefined) bySentence.set(w.sentence, [w.text])

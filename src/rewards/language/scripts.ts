@@ -79,18 +79,17 @@ export const knownLanguages = Object.keys(table).sort()
 const sharing = new Map<Script, number>()
 for (const scripts of Object.values(table)) for (const s of scripts) sharing.set(s, (sharing.get(s) ?? 0) + 1)
 
-const detectorNeeded = new Map<string, boolean>()
+const detectorNeeded = new Map<string, Set<Script>>()
 
-/** True when a word in `script` needs a detector to tell whether it is in `language`. */
-export function needsDetector (script: Script, language: string): boolean {
-  const key = `${script}:${language}`
-  let need = detectorNeeded.get(key)
-  if (need === undefined) {
-    const scripts = scriptsOf(language) ?? []
+/** The scripts whose words need a detector to tell whether they are in `language`. */
+export function detectorScripts (language: string): Set<Script> {
+  let set = detectorNeeded.get(language)
+  if (set === undefined) {
     // Han counts for zh, ja and ko alike: the script decides
-    need = scripts.includes(script) && script !== 'Han' && (sharing.get(script) ?? 0) > 1
-    if (detectorNeeded.size > 4096) detectorNeeded.clear()
-    detectorNeeded.set(key, need)
+    set = new Set((scriptsOf(language) ?? []).filter(s => s !== 'Han' && (sharing.get(s) ?? 0) > 1))
+    if (detectorNeeded.size > 1024) detectorNeeded.clear()
+    detectorNeeded.set(language, set)
   }
-  return need
+  return set
 }
+
