@@ -92,4 +92,3 @@ export function detectorScripts (language: string): Set<Script> {
   }
   return set
 }
-
