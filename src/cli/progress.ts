@@ -23,7 +23,7 @@ export interface ProgressOptions {
 
 export class Progress {
   private readonly t0 = performance.now()
-  private last = 0
+  private last = -Infinity
   private drawn = false
 
   constructor (private readonly opts: ProgressOptions) {}

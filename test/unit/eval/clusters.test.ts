@@ -25,7 +25,8 @@ const result = (score: number, details: Record<string, unknown>): ScoredGroup['r
   ({ reward: score, status: 'ok', components: { accuracy: { score, status: 'ok', details } } })
 
 test('code votes by identical per-test verdicts; unjudged samples are left out of n', async () => {
-  const tests = (...v: string[]): Record<string, unknown> => ({ tests: v.map(verdict => ({ verdict })) })
+  // the scorer's shape (details.verdicts); the older tests[].verdict shape is read too
+  const tests = (...v: string[]): Record<string, unknown> => v[0] === 'runtime_error' ? { tests: v.map(verdict => ({ verdict })) } : { extraction: 'fenced', passed: 0, total: v.length, verdicts: v }
   const group: ScoredGroup = {
     id: 'c1',
     reference: { type: 'code' },
