@@ -31,7 +31,8 @@ options:
   --out FILE          write the full metrics as JSON to FILE
   --bins N            reward histogram bins (default 20)
   --threads N         math worker threads for merging equivalent answers (default MATH_THREADS)
-  --no-equivalence    merge only identical answers in maj@k (no math verifier)
+  --no-equivalence    maj@k merges wrong answers only when identical (no math verifier; right answers are
+                      always one cluster, as each was judged equivalent to the reference)
   --allow-bad-lines   exit 0 even when malformed lines were left out
 
 exit status: 0 done; 1 malformed lines (unless --allow-bad-lines) or a failure; 2 usage error.

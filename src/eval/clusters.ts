@@ -1,11 +1,13 @@
 /**
  * Groups the answers of one problem into clusters of equivalent answers, for majority voting.
  *
- * Answers are first merged when identical after trimming and collapsing whitespace. Each further distinct
- * answer, in order of first appearance, is compared with the representative (first answer) of every cluster
- * formed so far and joins the first cluster it is judged equivalent to; otherwise it starts a new cluster.
- * Equivalence need not be transitive, so this greedy "join the earliest matching representative" rule is the
- * definition. A cluster's correctness is its representative sample's accuracy verdict.
+ * 1. Answers identical after trimming and collapsing whitespace are one answer.
+ * 2. Answers judged equivalent to the reference are all one cluster (each is equivalent to the reference, so
+ *    to each other): no checks are needed, and a right answer never shares a cluster with a wrong one.
+ * 3. Each further distinct wrong answer, in order of first appearance, is compared with the representatives
+ *    (first answers) of the wrong clusters formed so far, at most MAX_COMPARISONS of them, and joins the first
+ *    one it is judged equivalent to; otherwise it starts a new cluster. Equivalence need not be transitive,
+ *    so this greedy "join the earliest matching representative" rule is the definition.
  */
 import type { MathVerifier } from '../rewards/math/api.ts'
 
@@ -25,25 +27,40 @@ export interface Clusters {
 
 const normalise = (s: string): string => s.trim().replace(/\s+/g, ' ')
 
+/** A new wrong answer is compared with at most this many earlier clusters (bounds the checks per problem). */
+export const MAX_COMPARISONS = 64
+
 export async function clusterAnswers (answers: ReadonlyArray<string | null>, sampleCorrect: readonly boolean[], equivalent?: EquivalenceCheck): Promise<Clusters> {
   const byText = new Map<string, number>()
   const out: Clusters = { votes: [], correct: [], answers: [], checks: 0 }
+  let rightCluster: number | undefined
+  const wrong: number[] = [] // indices of the wrong clusters, in creation order
+  const open = (text: string, correct: boolean): number => {
+    out.answers.push(text)
+    out.correct.push(correct)
+    return out.answers.length - 1
+  }
   for (let i = 0; i < answers.length; i++) {
     const raw = answers[i]
     if (raw === null || raw === undefined || normalise(raw) === '') { out.votes.push(null); continue }
     const text = normalise(raw)
     let cluster = byText.get(text)
     if (cluster === undefined) {
-      if (equivalent !== undefined && out.answers.length > 0) {
-        const verdicts = await equivalent(text, out.answers)
-        out.checks += out.answers.length
-        const j = verdicts.indexOf(true)
-        if (j >= 0) cluster = j
-      }
-      if (cluster === undefined) {
-        cluster = out.answers.length
-        out.answers.push(text)
-        out.correct.push(sampleCorrect[i] === true)
+      if (sampleCorrect[i] === true) {
+        rightCluster ??= open(text, true)
+        cluster = rightCluster
+      } else {
+        if (equivalent !== undefined && wrong.length > 0) {
+          const candidates = wrong.slice(0, MAX_COMPARISONS)
+          const verdicts = await equivalent(text, candidates.map(c => out.answers[c] ?? ''))
+          out.checks += candidates.length
+          const j = verdicts.indexOf(true)
+          if (j >= 0) cluster = candidates[j]
+        }
+        if (cluster === undefined) {
+          cluster = open(text, false)
+          wrong.push(cluster)
+        }
       }
       byText.set(text, cluster)
     }

@@ -54,7 +54,7 @@ td,th{border:1px solid #ddd;padding:4px 10px;text-align:right}td:first-child,th:
 <h2>By k</h2><table id="table-k"><tr><th>k</th><th>pass@k</th><th>maj@k</th><th>problems</th></tr>${kRows}</table>
 <h2>By category</h2><table id="table-categories"><tr><th>category</th><th>problems</th><th>accuracy</th><th>maj@${kMax}</th></tr>${catRows}</table>
 <h2>Hardest problems</h2><table id="table-hardest"><tr><th>id</th><th>category</th><th>correct</th><th>pass@1</th><th>answer clusters</th><th>majority answer</th></tr>${hardRows}</table>
-<p class="meta">pass@k: unbiased estimator (Chen et al. 2021), mean over problems with at least k judged samples. maj@k: majority vote with equivalent answers merged; ties share the credit; k &lt; n is the mean over k-subsets (all of them, or 256 seeded draws).</p>
+<p class="meta">pass@k: unbiased estimator (Chen et al. 2021), mean over problems with at least k judged samples. maj@k: majority vote with equivalent answers merged (all right answers are one vote); ties share the credit; k &lt; n is the mean over k-subsets (all of them, or 256 seeded draws).</p>
 </body></html>
 `
 }

@@ -16,7 +16,8 @@ export function evalRoutes (app: App, services: Services): void {
       description: 'Groups are /v1/score results with their completions (or lines of `reward-verifier score` output). ' +
         'n is the number of samples whose accuracy was judged (status ok). pass@k is the unbiased estimator of Chen et al. (2021), ' +
         'averaged over problems with at least k judged samples. maj@k votes on the extracted answer, with answers the math ' +
-        'verifier judges equivalent merged into one vote (code: identical per-test verdicts); a tie shares the credit among the ' +
+        'verifier judges equivalent merged into one vote (all right answers are one; wrong ones are compared with each other; ' +
+        'code: identical per-test verdicts); a tie shares the credit among the ' +
         'tied answers; for k < n it is the mean over all k-subsets, or over 256 subsets drawn with a seed from the problem id.',
       body: EvalRequestSchema,
       response: { 200: EvalReplySchema, ...errorReplies }

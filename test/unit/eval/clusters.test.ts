@@ -5,10 +5,18 @@ import { evaluateProblem } from '../../../src/eval/problem.ts'
 import { createMathVerifier } from '../../../src/rewards/math/index.ts'
 import type { ScoredGroup } from '../../../src/eval/schema.ts'
 
-test('clusters without a verifier: identical answers (whitespace aside) vote together; no answer abstains', async () => {
-  const c = await clusterAnswers(['1/2', ' 1/2 ', '0.5', null, ''], [true, true, true, false, false])
+test('clusters without a verifier: identical wrong answers (whitespace aside) vote together; no answer abstains', async () => {
+  const c = await clusterAnswers(['1/3', ' 1/3 ', '0.33', null, ''], [false, false, false, false, false])
   assert.deepEqual(c.votes, [0, 0, 1, null, null])
-  assert.deepEqual(c.answers, ['1/2', '0.5'])
+  assert.deepEqual(c.answers, ['1/3', '0.33'])
+  assert.deepEqual(c.correct, [false, false])
+  assert.equal(c.checks, 0)
+})
+
+test('answers judged right against the reference form one cluster without any check', async () => {
+  const c = await clusterAnswers(['7', '0.5', '1/2', '\\frac{1}{2}', '7'], [false, true, true, true, false], async () => { throw new Error('no check expected') })
+  assert.deepEqual(c.votes, [0, 1, 1, 1, 0])
+  assert.deepEqual(c.correct, [false, true])
   assert.equal(c.checks, 0)
 })
 
