@@ -52,11 +52,11 @@ export interface Bar { label: string, value: number, title?: string }
 
 /** Vertical bars; max is the top of the y axis (1 for rates). */
 export function barChart (id: string, title: string, bars: Bar[], opts: { max?: number, color: string, xLabel: string, yLabel: string, percent?: boolean }): string {
-  const max = opts.max ?? Math.ceil(Math.max(1, ...bars.map(b => b.value)) / 4) * 4
+  const max = opts.max ?? niceMax(Math.max(1, ...bars.map(b => b.value)))
   const n = Math.max(1, bars.length)
   const slot = (W - M.left - M.right) / n
   const bw = Math.max(1, slot * 0.8)
-  const fmt = opts.percent === true ? (v: number) => `${Math.round(v * 100)}%` : (v: number) => (Number.isInteger(v) ? String(v) : v.toFixed(1))
+  const fmt = opts.percent === true ? (v: number) => `${Math.round(v * 100)}%` : count
   let body = yAxis(max, fmt)
   const every = Math.ceil(n / 12)
   bars.forEach((b, i) => {
@@ -69,4 +69,17 @@ export function barChart (id: string, title: string, bars: Bar[], opts: { max?: 
     }
   })
   return frame(id, title, body, opts.xLabel, opts.yLabel)
+}
+
+/** The smallest 1, 2, 2.5 or 5 × 10ⁿ (times 4, for four whole grid steps) at or above v. */
+export function niceMax (v: number): number {
+  const step = v / 4
+  const p = 10 ** Math.floor(Math.log10(step))
+  const m = [1, 2, 2.5, 5, 10].find(x => x * p >= step) ?? 10
+  return Math.max(4, m * p * 4)
+}
+
+function count (v: number): string {
+  if (v >= 10_000) return `${Math.round(v / 1000)}k`
+  return Number.isInteger(v) ? String(v) : v.toFixed(1)
 }
