@@ -71,6 +71,7 @@ export async function runScore (opts: ScoreRunOptions, io: IO): Promise<number> 
   const out = createWriteStream(opts.outPath, { flags: 'a', highWaterMark: 1 << 20 }) // a batch's lines fit: the reader rarely waits for 'drain'
   const t0 = performance.now()
   let fatal: Error | null = null
+  out.on('error', err => { fatal ??= new Error(`cannot write ${opts.outPath}: ${err.message}`) })
   let interrupted = false
   const onSigint = (): void => { interrupted = true; say('interrupted: finishing the batches in flight (Ctrl-C again to abort)') }
   process.once('SIGINT', onSigint)
@@ -148,13 +149,16 @@ export async function runScore (opts: ScoreRunOptions, io: IO): Promise<number> 
       }
     }
     if (batch.length > 0 && fatal === null && !interrupted) dispatch(batch)
+  } catch (err) {
+    fatal ??= err as Error // a read or write failure: stop reading, keep what is scored in order
+  }
+  try {
     await waitFor(() => written === dispatched)
   } finally {
     rl.close()
     input.destroy()
     process.removeListener('SIGINT', onSigint)
-    out.end()
-    await once(out, 'close')
+    if (!out.closed) { out.end(); await once(out, 'close') } // a stream that failed is closed already
     await backend.close()
   }
   progress.update(counts, true)
@@ -174,7 +178,8 @@ export async function runScore (opts: ScoreRunOptions, io: IO): Promise<number> 
     `${summary.skipped} skipped (already in the output); ${summary.bad_lines} bad lines; peak RSS ${summary.peak_rss_mb} MB`)
   if (opts.jsonSummary) io.stdout.write(`${JSON.stringify(summary)}\n`)
   if (fatal !== null) {
-    say(`reward-verifier score: stopped: ${(fatal as Error).message}\nrerun the same command to resume after line ${lineNo}`)
+    say(`reward-verifier score: stopped: ${(fatal as Error).message}\n` +
+      `${resume.lines + counts.groups} groups are in ${opts.outPath}; rerun the same command to resume`)
     return 1
   }
   if (interrupted) return 130
