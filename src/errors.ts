@@ -20,7 +20,8 @@ export const errors = {
   RolloutConflict: createError('RWD_ERR_ROLLOUT_CONFLICT', 'rollout id %s was already submitted with a different body', 409),
   RolloutNotFound: createError('RWD_ERR_ROLLOUT_NOT_FOUND', 'rollout %s not found (never submitted, or its result expired after ROLLOUT_RETENTION_S)', 404),
   LeaseExpired: createError('RWD_ERR_LEASE_EXPIRED', 'lease_expired: lease %s expired or was given back; its groups are delivered again', 409),
-  LeaseNotFound: createError('RWD_ERR_LEASE_NOT_FOUND', 'lease %s not found (never issued, or its record expired)', 404)
+  LeaseNotFound: createError('RWD_ERR_LEASE_NOT_FOUND', 'lease %s not found (never issued, or its record expired)', 404),
+  Unauthorized: createError('RWD_ERR_UNAUTHORIZED', 'missing or wrong bearer token', 401)
 } as const
 
 export type ErrorName = keyof typeof errors

@@ -12,7 +12,7 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env): Config {
     const value = env[key]
     if (value === undefined || value === '') continue
     const type = 'type' in schema ? schema.type : undefined
-    raw[key] = type === 'integer' ? toInteger(key, value) : type === 'boolean' ? toBoolean(value) : value
+    raw[key] = type === 'integer' ? toInteger(key, value) : type === 'number' ? toNumber(value) : type === 'boolean' ? toBoolean(value) : value
   }
   const withDefaults = Value.Default(ConfigSchema, raw) as Record<string, unknown>
   const first = Value.Errors(ConfigSchema, withDefaults)[0]
@@ -25,6 +25,11 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env): Config {
 
 function toInteger (key: string, value: string): number | string {
   return /^-?\d+$/.test(value.trim()) ? Number(value) : value
+}
+
+function toNumber (value: string): number | string {
+  const n = Number(value.trim())
+  return value.trim() !== '' && Number.isFinite(n) ? n : value
 }
 
 function toBoolean (value: string): boolean | string {
