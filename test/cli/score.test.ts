@@ -97,3 +97,22 @@ test('score: usage errors exit 2 and name the problem', async () => {
   assert.equal(help.code, 0)
   assert.match(help.stdout, /--allow-bad-lines/)
 })
+
+test('score: --config file and --rewards give the same configuration; it differs from the defaults', async (t) => {
+  const dir = tempDir(t)
+  const cfg = join(dir, 'config.json')
+  writeFileSync(cfg, JSON.stringify({ rewards: { format: { mode: 'partial' }, accuracy: { weight: 2 } }, advantages: { scale: 'dr_grpo' } }))
+  const hashOf = async (args: string[], name: string): Promise<unknown> => {
+    const out = join(dir, name)
+    const r = await runCli(['score', '--in', fixture('good.jsonl'), '--out', out, ...args])
+    assert.equal(r.code, 0, r.stderr)
+    return readJsonl(readFileSync(out, 'utf8'))[1]?.config_hash
+  }
+  const fromFile = await hashOf(['--config', cfg], 'a.jsonl')
+  const fromFlags = await hashOf(['--rewards', '{"format":{"mode":"partial"},"accuracy":{"weight":2}}', '--advantages', '{"scale":"dr_grpo"}'], 'b.jsonl')
+  assert.equal(fromFile, fromFlags)
+  assert.notEqual(fromFile, await hashOf([], 'c.jsonl'))
+  const q2 = readJsonl(readFileSync(join(dir, 'a.jsonl'), 'utf8'))[1] as { results: Array<{ reward: number }>, advantages: number[] }
+  assert.deepEqual(q2.results.map(r => r.reward), [3, 1, 1, 1, 3]) // format 1 + 2 × accuracy
+  assert.ok(Math.abs((q2.advantages[0] ?? 0) - 1.2) < 1e-9) // dr_grpo: r − mean = 3 − 1.8
+})
