@@ -51,7 +51,7 @@ function mapFrameworkError (error: FastifyError & Coded, config: Config, routeLi
       return { code: 'RWD_ERR_REQUEST_BAD_ENCODING', statusCode: 400, message: `gzip body could not be decoded: ${error.message}` }
   }
   const status = error.statusCode ?? 500
-  if (error.code?.startsWith('RWD_ERR_') === true) return { code: error.code, statusCode: status, message: error.message }
+  if (typeof error.code === 'string' && error.code.startsWith('RWD_ERR_')) return { code: error.code, statusCode: status, message: error.message }
   if (status >= 400 && status < 500) return { code: 'RWD_ERR_REQUEST_INVALID', statusCode: status, message: error.message }
   return { code: 'RWD_ERR_INTERNAL', statusCode: 500, message: 'internal error' }
 }
