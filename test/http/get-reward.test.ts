@@ -1,7 +1,8 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { build } from '../helper.ts'
-import { labelReference } from '../../src/http/routes/get-reward.ts'
+import { labelReference, getRewardOptions } from '../../src/http/routes/get-reward.ts'
+import { loadConfig } from '../../src/config/load.ts'
 import type { GetRewardReply } from '../../src/http/routes/get-reward.ts'
 
 const prompt = '<|user|>What is 457+386?<|assistant|>'
@@ -100,5 +101,7 @@ test('GET_REWARD_REWARDS configures the components; a bad value fails at start-u
   const res = await app.inject({ method: 'POST', url: '/get_reward', payload: { query: [good], labels: ['843'] } })
   assert.equal(res.statusCode, 200, res.body)
   assert.deepEqual(res.json<GetRewardReply>().rewards, [2.5])
-  await assert.rejects(build(t, { GET_REWARD_REWARDS: '{"formatt":{}}' }), /GET_REWARD_REWARDS/)
+  assert.throws(() => getRewardOptions(loadConfig({ GET_REWARD_REWARDS: '{"formatt":{}}' })), /GET_REWARD_REWARDS/)
+  assert.throws(() => getRewardOptions(loadConfig({ GET_REWARD_REWARDS: '{format' })), /GET_REWARD_REWARDS.*not JSON/)
+  assert.equal(getRewardOptions(loadConfig({})), undefined)
 })
