@@ -1,6 +1,10 @@
 /**
  * Worker-thread pool with a deadline per check. A check past its deadline has its worker terminated and
  * replaced; it answers status 'timeout' and the other checks go on. Workers start once and are kept.
+ * Each worker holds up to WINDOW checks in flight (it runs them in order), so it never waits on the main
+ * thread between two checks; a check's deadline runs from when it reaches the head of its worker's line.
+ * When a worker is killed or dies, the checks queued behind the one at fault go back to the front of the
+ * queue: they are not at fault.
  */
 import { Worker } from 'node:worker_threads'
 import type { MathCheckInput, MathCheckResult, MathVerifier, MathVerifierOptions } from './api.ts'
@@ -12,11 +16,16 @@ interface Job {
   reject: (e: unknown) => void
   signal: AbortSignal | undefined
   onAbort: (() => void) | undefined
-  timer?: NodeJS.Timeout
-  startedAt?: number
+  timer?: NodeJS.Timeout | undefined
+  startedAt?: number | undefined
+  /** Aborted while waiting in a worker's line: its result, when it comes, is ignored. */
+  dropped?: boolean
 }
 
-interface Slot { worker: Worker, ready: boolean, job: Job | null }
+interface Slot { worker: Worker, ready: boolean, jobs: Job[] }
+
+/** Checks in flight per worker. */
+const WINDOW = 4
 
 const WORKER_URL = new URL('./worker-boot.mjs', import.meta.url)
 /** Workers that die before they are ready, in a row, after which the pool gives up (no respawn storm). */
@@ -47,14 +56,15 @@ export class MathPool implements MathVerifier {
   }
 
   private spawn (): Slot {
-    const slot: Slot = { worker: new Worker(WORKER_URL), ready: false, job: null }
+    const slot: Slot = { worker: new Worker(WORKER_URL), ready: false, jobs: [] }
     slot.worker.unref()
     slot.worker.on('message', (m: { ready?: boolean, id?: number, result?: MathCheckResult }) => {
       if (m.ready === true) { slot.ready = true; this.startFailures = 0; this.pump(); return }
-      const job = slot.job
-      if (job === null || job.id !== m.id || m.result === undefined) return
+      const job = slot.jobs[0]
+      if (job === undefined || job.id !== m.id || m.result === undefined) return
       this.finish(slot, job)
-      job.resolve(m.result)
+      if (job.dropped !== true) job.resolve(m.result)
+      this.startHead(slot)
       this.pump()
     })
     slot.worker.on('error', (err) => { this.crash(slot, `worker error: ${err.message}`) })
@@ -62,16 +72,39 @@ export class MathPool implements MathVerifier {
     return slot
   }
 
+  /** Takes a job off its slot's line (wherever it is in it) and stops its timer and abort listener. */
   private finish (slot: Slot, job: Job): void {
     clearTimeout(job.timer)
     if (job.signal !== undefined && job.onAbort !== undefined) job.signal.removeEventListener('abort', job.onAbort)
-    slot.job = null
+    const k = slot.jobs.indexOf(job)
+    if (k >= 0) slot.jobs.splice(k, 1)
   }
 
-  /** Terminates a slot's worker and starts a fresh one in its place. */
+  /** The head of a slot's line is the check its worker runs now: its deadline starts here. */
+  private startHead (slot: Slot): void {
+    const job = slot.jobs[0]
+    if (job === undefined || job.timer !== undefined) return
+    job.startedAt = performance.now()
+    job.timer = setTimeout(() => {
+      if (slot.jobs[0] !== job) return
+      this.finish(slot, job)
+      if (job.dropped !== true) job.resolve(failed('timeout', `deadline of ${this.opts.deadlineMs} ms exceeded; the check was stopped`, elapsedOf(job)))
+      this.replace(slot)
+      this.pump()
+    }, this.opts.deadlineMs)
+  }
+
+  /** Terminates a slot's worker and starts a fresh one in its place; its other checks are queued again first. */
   private replace (slot: Slot): void {
     const i = this.slots.indexOf(slot)
     if (i < 0) return
+    for (const job of slot.jobs.splice(0).reverse()) {
+      clearTimeout(job.timer)
+      if (job.dropped === true) continue
+      job.timer = undefined
+      job.startedAt = undefined
+      this.queue.unshift(job)
+    }
     slot.worker.removeAllListeners('exit')
     slot.worker.removeAllListeners('error')
     slot.worker.removeAllListeners('message')
@@ -90,17 +123,17 @@ export class MathPool implements MathVerifier {
       slot.worker.removeAllListeners()
       return
     }
-    const job = slot.job
-    if (job !== null) {
+    const job = slot.jobs[0]
+    if (job !== undefined) {
       this.finish(slot, job)
-      job.resolve(failed('error', reason, elapsedOf(job)))
+      if (job.dropped !== true) job.resolve(failed('error', reason, elapsedOf(job)))
     }
     this.replace(slot)
   }
 
   /** Workers keep the process alive only while checks are queued or running. */
   private updateRefs (): void {
-    const busy = this.queue.length > 0 || this.slots.some(s => s.job !== null)
+    const busy = this.queue.length > 0 || this.slots.some(s => s.jobs.length > 0)
     for (const s of this.slots) {
       if (busy) s.worker.ref()
       else s.worker.unref()
@@ -112,21 +145,18 @@ export class MathPool implements MathVerifier {
     this.updateRefs()
   }
 
+  /** Fills every ready worker's line up to WINDOW, the least loaded first. */
   private dispatch (): void {
-    for (const slot of this.slots) {
-      if (this.queue.length === 0) return
-      if (!slot.ready || slot.job !== null) continue
+    while (this.queue.length > 0) {
+      let best: Slot | undefined
+      for (const slot of this.slots) {
+        if (slot.ready && slot.jobs.length < WINDOW && (best === undefined || slot.jobs.length < best.jobs.length)) best = slot
+      }
+      if (best === undefined) return
       const job = this.queue.shift() as Job
-      slot.job = job
-      job.startedAt = performance.now()
-      job.timer = setTimeout(() => {
-        if (slot.job !== job) return
-        this.finish(slot, job)
-        job.resolve(failed('timeout', `deadline of ${this.opts.deadlineMs} ms exceeded; the check was stopped`, elapsedOf(job)))
-        this.replace(slot)
-        this.pump()
-      }, this.opts.deadlineMs)
-      slot.worker.postMessage({ id: job.id, input: job.input })
+      best.jobs.push(job)
+      best.worker.postMessage({ id: job.id, input: job.input })
+      this.startHead(best)
     }
   }
 
@@ -141,8 +171,12 @@ export class MathPool implements MathVerifier {
         job.onAbort = () => {
           const q = this.queue.indexOf(job)
           if (q >= 0) this.queue.splice(q, 1)
-          const slot = this.slots.find(s => s.job === job)
-          if (slot !== undefined) { this.finish(slot, job); this.replace(slot) }
+          const slot = this.slots.find(s => s.jobs.includes(job))
+          if (slot !== undefined) {
+            // Running now: kill it. Still waiting in the worker's line: it stays there (so the deadlines of
+            // the checks behind it stay right), runs, and its result is dropped.
+            if (slot.jobs[0] === job) { this.finish(slot, job); this.replace(slot) } else job.dropped = true
+          }
           reject(signal.reason)
           this.pump()
         }
@@ -164,7 +198,7 @@ export class MathPool implements MathVerifier {
     await Promise.all(slots.map(async s => {
       s.worker.removeAllListeners()
       s.worker.on('error', () => {})
-      if (s.job !== null) { const j = s.job; this.finish(s, j); j.resolve(failed('error', 'math verifier closed')) }
+      for (const j of s.jobs.splice(0)) { clearTimeout(j.timer); if (j.dropped !== true) j.resolve(failed('error', 'math verifier closed')) }
       await s.worker.terminate()
     }))
   }
