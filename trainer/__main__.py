@@ -1,0 +1,29 @@
+"""``python -m trainer r1 ...``: the miniature R1 run (cold start, GRPO worker through the service, evals).
+
+``python -m trainer check --url URL``: ask the service whether it is ready (stdlib only).
+"""
+from __future__ import annotations
+
+import json
+import sys
+
+
+def main(argv: list[str]) -> int:
+    if not argv or argv[0] in ("-h", "--help"):
+        print(__doc__)
+        return 0
+    cmd, rest = argv[0], argv[1:]
+    if cmd == "r1":
+        from .r1 import main as r1_main
+        return r1_main(rest)
+    if cmd == "check":
+        from .client import RewardClient
+        url = rest[rest.index("--url") + 1] if "--url" in rest else "http://127.0.0.1:8080"
+        print(json.dumps(RewardClient(url).wait_ready(timeout=30)))
+        return 0
+    print(f"unknown command {cmd!r}\n{__doc__}", file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
