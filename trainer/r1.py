@@ -40,9 +40,9 @@ PRESETS: dict[str, dict[str, Any]] = {
     "smoke": dict(d_model=256, n_layer=6, n_head=8, sft_steps=600, sft_batch=256, prompts=64, group=16, grpo_steps=1000,
                   budget=40, eval_n=256, eval_k=4, eval_every=10, quick_eval_n=256, lr=1e-4),
     # the committed run
-    # the committed run: a shorter cold start than the smoke's (250 steps), GRPO for 6 minutes
+    # the committed run: a shorter cold start than the smoke's (250 steps), GRPO for 5.5 minutes
     "full": dict(d_model=256, n_layer=6, n_head=8, sft_steps=250, sft_batch=256, prompts=64, group=16, grpo_steps=100000,
-                 budget=360, eval_n=512, eval_k=8, eval_every=20, quick_eval_n=512, lr=1e-4),
+                 budget=330, eval_n=512, eval_k=8, eval_every=20, quick_eval_n=512, lr=1e-4),
 }
 
 
