@@ -22,6 +22,8 @@ if (files.length === 0) {
   console.error('no test files matched', filters)
   process.exit(1)
 }
-const args = ['--import', 'tsx', '--test', '--test-concurrency=1', ...files]
+// --test-force-exit: a test file whose tests are done exits even if a handle leaked (a leak must not hang CI);
+// --test-timeout: no single test runs past 10 minutes.
+const args = ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-force-exit', '--test-timeout=600000', ...files]
 const child = spawn(process.execPath, args, { cwd: root, stdio: 'inherit' })
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)))
