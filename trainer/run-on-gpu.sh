@@ -56,7 +56,7 @@ say "CI tests exit $? ($(tail -1 "$logs/ci-tests.txt"))"
 say "r1 run: preset $preset, name $name, args $*"
 cmd="python3 -m trainer r1 --preset $preset --out trainer/runs/$name --url $REWARD_URL $*"
 echo "$cmd" > "$run_dir/command.txt"
-# a hard stop well inside the device calls 10 minutes, so the logs below still come back
+# a hard stop well inside the device call's 10 minutes, so the logs below still come back
 PYTHONUNBUFFERED=1 timeout "${R1_TIMEOUT:-530}" $cmd > "$logs/console.txt" 2>&1
 say "r1 exit $?"
 tail -3 "$logs/console.txt"
