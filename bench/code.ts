@@ -11,6 +11,7 @@ import { availableParallelism, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createCodeVerifier } from '../src/rewards/code/verifier.ts'
 import type { CodeVerifier } from '../src/rewards/code/api.ts'
+import { startService } from './lib.ts'
 import { corpusAvailable, humaneval, humanevalJs, type CorpusItem } from '../test/sandbox/corpus.ts'
 
 const FLAGS = ['-S', '-I', '-B']
@@ -42,6 +43,18 @@ async function bareRound (files: string[], concurrency: number): Promise<{ ms: n
   return { ms: performance.now() - t0, passed }
 }
 
+/** The same programs POSTed to the running service's /v1/verify/code, `concurrency` requests in flight. */
+async function httpRound (url: string, items: CorpusItem[], concurrency: number): Promise<{ ms: number, passed: number }> {
+  let passed = 0
+  const t0 = performance.now()
+  await pool(items, concurrency, async it => {
+    const res = await fetch(`${url}/v1/verify/code`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(it.input) })
+    const r = await res.json() as { reward: number | null }
+    if (r.reward === 1) passed++
+  })
+  return { ms: performance.now() - t0, passed }
+}
+
 async function verifierRound (v: CodeVerifier, items: CorpusItem[]): Promise<{ ms: number, passed: number }> {
   const t0 = performance.now()
   const rs = await Promise.all(items.map(async it => await v.verify(it.input)))
@@ -60,17 +73,27 @@ export async function benchCode (rounds = 3): Promise<string> {
     return f
   })
   const v = createCodeVerifier({ pythonSlots: concurrency, jsIsolates: concurrency })
+  const svc = await startService({ EMBEDDED_WORKER: 'false', CODE_PYTHON_SLOTS: String(concurrency) })
   const lines: string[] = []
   try {
     await v.warm()
     await verifierRound(v, he.slice(0, 8)) // first use: jails already warm; this warms the page cache
+    await httpRound(svc.url, he.slice(0, 8), concurrency)
     const bare: Array<{ ms: number, passed: number }> = []
     const jail: Array<{ ms: number, passed: number }> = []
+    const http: Array<{ ms: number, passed: number }> = []
     for (let r = 0; r < rounds; r++) {
-      if (r % 2 === 0) { bare.push(await bareRound(files, concurrency)); jail.push(await verifierRound(v, he)) } else { jail.push(await verifierRound(v, he)); bare.push(await bareRound(files, concurrency)) }
+      // rotate the order of the three paths so none always runs first
+      const runs = [
+        async () => { bare.push(await bareRound(files, concurrency)) },
+        async () => { jail.push(await verifierRound(v, he)) },
+        async () => { http.push(await httpRound(svc.url, he, concurrency)) }
+      ]
+      for (let k = 0; k < runs.length; k++) await (runs[(r + k) % runs.length] as () => Promise<void>)()
     }
     const b = median(bare.map(x => x.ms))
     const j = median(jail.map(x => x.ms))
+    const h = median(http.map(x => x.ms))
     const js = humanevalJs()
     const jsRounds: number[] = []
     let jsPassed = 0
@@ -88,10 +111,13 @@ export async function benchCode (rounds = 3): Promise<string> {
       '| --- | --- | --- |',
       `| HumanEval 164, bare /usr/bin/python3 | ${(b / 1000).toFixed(2)} s | ${bare[0]?.passed ?? 0}/164 |`,
       `| HumanEval 164, code verifier (bwrap jails) | ${(j / 1000).toFixed(2)} s | ${jail[0]?.passed ?? 0}/164 |`,
-      `| ratio verifier / bare (target <= 1.5) | ${(j / b).toFixed(2)}x | |`,
+      `| ratio verifier / bare | ${(j / b).toFixed(2)}x | |`,
+      `| HumanEval 164 through the service (POST /v1/verify/code, ${concurrency} in flight) | ${(h / 1000).toFixed(2)} s | ${http[0]?.passed ?? 0}/164 |`,
+      `| ratio service / bare (target <= 1.5) | ${(h / b).toFixed(2)}x | |`,
       `| HumanEval-X JS through the verifier (target >= 300/s) | ${median(jsRounds).toFixed(0)} completions/s | ${jsPassed}/164 |`
     )
   } finally {
+    await svc.stop()
     await v.close()
     rmSync(dir, { recursive: true, force: true })
   }
