@@ -4,10 +4,11 @@ import { ConfigSchema } from '../src/config/schema.ts'
 export function renderEnvExample (): string {
   const lines = ['# reward-verifier configuration: every key, with its default. Generated from src/config/schema.ts.', '']
   for (const [key, schema] of Object.entries(ConfigSchema.properties)) {
-    const s = schema as { description?: string, default?: unknown }
-    lines.push(`# ${s.description ?? ''}`)
-    const def = key.endsWith('_THREADS') ? '' : String(s.default ?? '')
-    lines.push(`${key}=${def}${key.endsWith('_THREADS') ? '  # default: cores - 1' : ''}`)
+    const s = schema as { description?: string, default?: unknown, 'x-default'?: string }
+    // a default that depends on the machine is named (left empty = default), not printed with this machine's value
+    const machine = s['x-default']
+    lines.push(`# ${s.description ?? ''}${machine === undefined ? '' : ` Default: ${machine}.`}`)
+    lines.push(`${key}=${machine === undefined ? String(s.default ?? '') : ''}`)
     lines.push('')
   }
   return lines.join('\n')
