@@ -7,9 +7,12 @@
  * 'close' before it finished writing is the reliable sign of a disconnect.
  */
 import type { FastifyReply } from 'fastify'
+import { setMaxListeners } from 'node:events'
 
 export function clientSignal (reply: FastifyReply): AbortSignal {
   const ac = new AbortController()
+  // one listener per check in flight (a batch holds thousands): not a leak
+  setMaxListeners(0, ac.signal)
   const res = reply.raw
   res.once('close', () => {
     if (!res.writableFinished) ac.abort(new Error('the client closed the connection before the reply was sent'))
