@@ -12,16 +12,8 @@ export function percentile (xs: number[], p: number): number {
   return s[idx] as number
 }
 
-export function rng (seed: number): () => number {
-  let s = seed >>> 0
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0
-    let t = s
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+/** The seeded PRNG of the eval metrics (mulberry32), for repeatable bench inputs. */
+export { mulberry32 as rng } from '../src/eval/sample.ts'
 
 export function table (title: string, header: string[], rows: Array<Array<string | number>>): string {
   const fmt = (v: string | number): string => typeof v === 'number' ? (Number.isInteger(v) ? String(v) : v.toFixed(v < 10 ? 3 : 1)) : v

@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
 import { runCli, fixture, tempDir } from './run-cli.ts'
-import { decodePng } from './png.ts'
+import { decodePng } from '../png.ts'
 
 const chromium = process.env.CHROMIUM ?? '/usr/bin/chromium'
 const run = promisify(execFile)

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { REDIS_URL, cleanupPrefix, mathRollout, post, startProcess, uniquePrefix } from './helpers.ts'
-import { readPng, colourStats } from './png.ts'
+import { decodePng, colourStats } from '../../png.ts'
 
 const run = promisify(execFile)
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium'
@@ -29,7 +29,7 @@ async function chromium (args: string[]): Promise<string> {
 }
 
 function looksLikeAPage (png: Buffer): { ok: boolean, why: string } {
-  const stats = colourStats(readPng(png))
+  const stats = colourStats(decodePng(png))
   const why = `${png.length} bytes, ${stats.distinct} colours, dominant ${(stats.dominantShare * 100).toFixed(1)}%`
   return { ok: png.length > 10_000 && stats.distinct >= 50 && stats.dominantShare < 0.9, why }
 }

@@ -51,3 +51,14 @@ export function decodePng (buf: Buffer): Image {
   }
   return { width, height, channels, pixels }
 }
+
+/** Distinct colours and the share of the most common one. */
+export function colourStats (img: Image): { distinct: number, dominantShare: number } {
+  const counts = new Map<number, number>()
+  for (let i = 0; i < img.pixels.length; i += img.channels) {
+    const key = ((img.pixels[i] ?? 0) << 16) | ((img.pixels[i + 1] ?? 0) << 8) | (img.pixels[i + 2] ?? 0)
+    counts.set(key, (counts.get(key) ?? 0) + 1)
+  }
+  const max = Math.max(...counts.values())
+  return { distinct: counts.size, dominantShare: max / (img.width * img.height) }
+}
