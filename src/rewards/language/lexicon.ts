@@ -27,14 +27,21 @@ languages.forEach((lang, i) => {
 })
 
 export const lexiconLanguages = new Set(languages)
+/** Hit counts per language, reused by every call (a typed array per call cost more than the counting). */
+const hits = new Uint16Array(languages.length)
 
 /** The language a sentence's stop words clearly point to, or null when they do not decide. */
 export function lexiconVerdict (words: string[]): string | null {
   if (words.length < MIN_WORDS) return null
-  const hits = new Uint16Array(languages.length)
+  hits.fill(0)
   for (const w of words) {
-    const langs = byWord.get(w) ?? byWord.get(w.toLowerCase())
-    if (langs !== undefined) for (const i of langs) hits[i] = (hits[i] ?? 0) + 1
+    let langs = byWord.get(w)
+    if (langs === undefined) {
+      // only a word with a capital (or a non-ASCII first letter) can match once lower-cased
+      const c = w.charCodeAt(0)
+      if ((c >= 65 && c <= 90) || c > 127) langs = byWord.get(w.toLowerCase())
+    }
+    if (langs !== undefined) for (let k = 0; k < langs.length; k++) { const i = langs[k] as number; hits[i] = (hits[i] as number) + 1 }
   }
   let first = -1
   let top = 0

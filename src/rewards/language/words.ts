@@ -41,8 +41,11 @@ export function words (parts: string[]): Word[] {
     token.lastIndex = 0
     for (let m = token.exec(sentence); m !== null; m = token.exec(sentence)) {
       const text = m[0]
-      if (!hasLetter.test(text)) continue
-      const script = scriptOf(text)
+      const c = text.charCodeAt(0)
+      // an ASCII letter first settles both questions without a Unicode regex
+      const asciiLetter = (c >= 97 && c <= 122) || (c >= 65 && c <= 90)
+      if (!asciiLetter && !hasLetter.test(text)) continue
+      const script = asciiLetter ? 'Latin' : scriptOf(text)
       if (unspacedScripts.has(script)) {
         for (const w of segmentUnspaced(text)) out.push({ text: w, script: scriptOf(w), sentence: index })
       } else {
