@@ -24,8 +24,11 @@ interface Job {
 
 interface Slot { worker: Worker, ready: boolean, jobs: Job[] }
 
-/** Checks in flight per worker. */
-const WINDOW = 4
+/**
+ * Checks in flight per worker: 2 keeps the next check ready while one runs, and lets at most one check
+ * wait behind a slow one (up to the deadline) in a worker's line.
+ */
+const WINDOW = 2
 
 const WORKER_URL = new URL('./worker-boot.mjs', import.meta.url)
 /** Workers that die before they are ready, in a row, after which the pool gives up (no respawn storm). */
