@@ -6,7 +6,8 @@
  * When a worker is killed or dies, the checks queued behind the one at fault go back to the front of the
  * queue: they are not at fault.
  */
-import { Worker } from 'node:worker_threads'
+import type { Worker } from 'node:worker_threads'
+import { tsWorker } from '../../lib/ts-worker.ts'
 import type { MathCheckInput, MathCheckResult, MathVerifier, MathVerifierOptions } from './api.ts'
 
 interface Job {
@@ -30,7 +31,7 @@ interface Slot { worker: Worker, ready: boolean, jobs: Job[] }
  */
 const WINDOW = 2
 
-const WORKER_URL = new URL('./worker-boot.mjs', import.meta.url)
+const WORKER_URL = new URL('./worker.ts', import.meta.url)
 /** Workers that die before they are ready, in a row, after which the pool gives up (no respawn storm). */
 const MAX_START_FAILURES = 3
 
@@ -59,7 +60,7 @@ export class MathPool implements MathVerifier {
   }
 
   private spawn (): Slot {
-    const slot: Slot = { worker: new Worker(WORKER_URL), ready: false, jobs: [] }
+    const slot: Slot = { worker: tsWorker(WORKER_URL), ready: false, jobs: [] }
     slot.worker.unref()
     slot.worker.on('message', (m: { ready?: boolean, id?: number, result?: MathCheckResult }) => {
       if (m.ready === true) { slot.ready = true; this.startFailures = 0; this.pump(); return }
