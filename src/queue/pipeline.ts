@@ -36,7 +36,8 @@ export class Pipeline {
     try {
       return await fn()
     } catch (err) {
-      if (isConnectionError(err)) throw this.link.unavailable((err as Error).message)
+      // already a 503 naming the Redis (from link.require): pass it on as it is, not wrapped in another
+      if ((err as { code?: unknown }).code !== 'RWD_ERR_QUEUE_UNAVAILABLE' && isConnectionError(err)) throw this.link.unavailable((err as Error).message)
       throw err
     }
   }
