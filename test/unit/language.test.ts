@@ -89,3 +89,10 @@ test('a group job: the template split, and the auto target read from the prompt'
   const none = scoreLanguageJob({ texts: [fr], tags, target: 'auto' })
   assert.equal(none[0]?.status, 'unscorable')
 })
+
+test('too little text to tell its language: unscorable, not 0', () => {
+  const r = languageReward(['2x = 3, so x = 3/2'], 'en')
+  assert.equal(r.status, 'unscorable')
+  assert.equal(r.score, null)
+  assert.equal(languageReward(['So x = 3. Then y = 2x.'], 'en').score, 1)
+})

@@ -43,12 +43,18 @@ export function languageReward (think: string[], target: string): ComponentResul
   const scripts = scriptsOf(target) ?? []
   const needDetector = detectorScripts(target)
   let hits = 0
+  let judged = 0
   for (const w of ws) {
-    if (!scripts.includes(w.script)) continue
-    if (!needDetector.has(w.script) || verdicts.get(w.sentence) === true) hits++
+    const inScript = scripts.includes(w.script)
+    const needs = inScript && needDetector.has(w.script)
+    const verdict = needs ? verdicts.get(w.sentence) : undefined
+    if (needs && verdict === null) continue // a sentence nobody could place counts neither way
+    judged++
+    if (inScript && (!needs || verdict === true)) hits++
   }
-  const score = hits / ws.length
-  return { score, status: 'ok', details: { words: ws.length, target_words: hits, target } }
+  if (judged === 0) return { score: null, status: 'unscorable', reason: 'too little text to tell its language', details: { words: ws.length, target } }
+  const score = hits / judged
+  return { score, status: 'ok', details: { words: ws.length, judged_words: judged, target_words: hits, target } }
 }
 
 /**
@@ -59,10 +65,12 @@ export function languageReward (think: string[], target: string): ComponentResul
  * target language reliably and clearly (runner-up language below MIXED_RUNNER_UP of the top score) counts
  * whole; any other chunk is judged again sentence by sentence (sentences shorter than FINE letters joined to
  * the next), so foreign sentences are found where they are. A sentence the detector cannot judge reliably
- * takes the verdict of its chunk, or of the first reliable chunk, or the best guess for the whole text.
+ * takes the verdict of its chunk, or of the first reliable chunk, or of the whole undecided text; where none
+ * is reliable the sentence is left out of the share (null), and a chain of thought with no word that could
+ * be placed is unscorable rather than 0.
  */
-function judgeSentences (parts: string[], ws: Word[], target: string): Map<number, boolean> {
-  const out = new Map<number, boolean>()
+function judgeSentences (parts: string[], ws: Word[], target: string): Map<number, boolean | null> {
+  const out = new Map<number, boolean | null>()
   const letters = new Map<number, number>()
   const bySentence = new Map<number, string[]>()
   const needDetector = detectorScripts(target)
@@ -87,7 +95,8 @@ function judgeSentences (parts: string[], ws: Word[], target: string): Map<numbe
   const text = (chunk: number[]): string => chunk.map(i => parts[i]).join(' ')
   const chunks = packed(undecided, parts)
   const verdicts = chunks.map(chunk => detect(text(chunk)))
-  // Where nothing is reliable (a CoT of a few words), the best guess for all of it is the verdict.
+  // Where no chunk is reliable, the whole undecided text may be; where even that is not (a CoT of a few
+  // words), those sentences cannot be placed: null, and their words are left out of the share.
   const anchor = verdicts.find(v => v.reliable) ?? detect(text(undecided))
   chunks.forEach((chunk, c) => {
     const v = verdicts[c] as Verdict
@@ -99,7 +108,7 @@ function judgeSentences (parts: string[], ws: Word[], target: string): Map<numbe
     for (const sub of byLetters(chunk, letters, FINE)) {
       const s = sub.length === chunk.length ? v : detect(text(sub))
       const verdict = s.reliable ? s : fallback
-      for (const i of sub) out.set(i, verdict.language === lang)
+      for (const i of sub) out.set(i, verdict.reliable ? verdict.language === lang : null)
     }
   })
   return out
