@@ -1,7 +1,7 @@
 /** Bench helpers: medians, percentiles, a seeded RNG, markdown tables, and a service run in its own process. */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { readFileSync } from 'node:fs'
-import { createServer } from 'node:net'
+import { freePort } from '../test/net.ts'
 
 export const median = (xs: number[]): number => percentile(xs, 50)
 
@@ -22,15 +22,7 @@ export function table (title: string, header: string[], rows: Array<Array<string
   return lines.join('\n')
 }
 
-export async function freePort (): Promise<number> {
-  return await new Promise((resolve, reject) => {
-    const srv = createServer()
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address()
-      srv.close(() => typeof addr === 'object' && addr !== null ? resolve(addr.port) : reject(new Error('no port')))
-    })
-  })
-}
+export { freePort }
 
 export interface RunningService { url: string, child: ChildProcess, peakRssMb: () => number, stop: () => Promise<void> }
 

@@ -7,10 +7,10 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createServer } from 'node:net'
 import { randomUUID } from 'node:crypto'
 import type { TestContext } from 'node:test'
 import { Redis } from 'ioredis'
+import { freePort } from '../../net.ts'
 
 export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379'
 const root = new URL('../../../', import.meta.url).pathname
@@ -39,15 +39,7 @@ export async function deletePrefix (prefix: string, url = REDIS_URL): Promise<vo
   } catch {} finally { r.disconnect() }
 }
 
-export async function freePort (): Promise<number> {
-  return await new Promise((resolve, reject) => {
-    const srv = createServer()
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address()
-      srv.close(() => typeof addr === 'object' && addr !== null ? resolve(addr.port) : reject(new Error('no port')))
-    })
-  })
-}
+export { freePort }
 
 export async function until<T> (what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 30_000, everyMs = 50): Promise<T> {
   const deadline = Date.now() + timeoutMs
