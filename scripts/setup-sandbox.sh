@@ -1,17 +1,12 @@
 #!/bin/sh
-# Installs what the code sandboxes need where it is missing (CI calls this on a fresh machine):
-# bubblewrap (Debian package) for the Python jails, and checks /usr/bin/python3 and isolated-vm's build.
-# Idempotent; needs root for apt-get (the service itself must run as root to give each jail slot its uid).
+# Checks what the code sandboxes need: bubblewrap, /usr/bin/python3, a jail that starts as an unprivileged
+# uid, and isolated-vm's build. Installing is scripts/setup-system.sh's job (npm run setup), which ends by
+# running this check. The service itself must run as root to give each jail slot its uid.
 set -eu
 
-if ! command -v bwrap >/dev/null 2>&1 || [ ! -x /usr/bin/bwrap ]; then
-  if [ "$(id -u)" -ne 0 ]; then
-    echo "setup-sandbox: bubblewrap missing and not root; run: sudo apt-get install -y bubblewrap" >&2
-    exit 1
-  fi
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq bubblewrap >/dev/null
+if [ ! -x /usr/bin/bwrap ]; then
+  echo "setup-sandbox: /usr/bin/bwrap missing: run npm run setup (as root), which installs bubblewrap" >&2
+  exit 1
 fi
 /usr/bin/bwrap --version
 

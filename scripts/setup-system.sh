@@ -25,4 +25,6 @@ if ! (exec 3<>/dev/tcp/127.0.0.1/6379) 2>/dev/null; then
   redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save '' --appendonly no
   for _ in $(seq 50); do (exec 3<>/dev/tcp/127.0.0.1/6379) 2>/dev/null && break; sleep 0.1; done
 fi
+# The sandboxes' own check: a jail starts as an unprivileged uid, python3 and isolated-vm are there.
+sh "$(dirname "$0")/setup-sandbox.sh"
 echo "setup-system: ok (bwrap $(bwrap --version 2>/dev/null | awk '{print $2}'), $(redis-server --version | awk '{print $3}'))"

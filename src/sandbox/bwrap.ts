@@ -47,7 +47,7 @@ export function bwrapArgs (spec: JailSpec): string[] {
 export function jailUnavailableReason (bwrap = BWRAP): string | null {
   if (process.platform !== 'linux') return 'python sandbox needs Linux (bubblewrap)'
   try { accessSync(bwrap, constants.X_OK) } catch {
-    return `bubblewrap not found at ${bwrap}: run scripts/setup-sandbox.sh (apt-get install bubblewrap)`
+    return `bubblewrap not found at ${bwrap}: run npm run setup (apt-get install bubblewrap)`
   }
   try { accessSync(PYTHON, constants.X_OK) } catch { return `${PYTHON} not found` }
   if (typeof process.getuid === 'function' && process.getuid() !== 0) {
