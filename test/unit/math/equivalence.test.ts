@@ -3,14 +3,14 @@ import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { checkMathSync } from '../../../src/rewards/math/index.ts'
 
-interface Case { gold: string, prediction: string, equivalent: boolean, note?: string }
+interface Case { gold: string, prediction: string, equivalent: boolean, note?: string, rounding?: 'off' | 'gold_precision' }
 
 const file = new URL('../../fixtures/math/equivalence.jsonl', import.meta.url)
 const cases: Case[] = readFileSync(file, 'utf8').trim().split('\n').map(l => JSON.parse(l) as Case)
 
 for (const c of cases) {
-  test(`${c.gold} vs ${c.prediction} → ${String(c.equivalent)}`, () => {
-    const r = checkMathSync({ gold: c.gold, prediction: c.prediction, extract: false })
+  test(`${c.gold} vs ${c.prediction}${c.rounding === undefined ? '' : ` (rounding ${c.rounding})`} → ${String(c.equivalent)}`, () => {
+    const r = checkMathSync({ gold: c.gold, prediction: c.prediction, extract: false, ...(c.rounding === undefined ? {} : { rounding: c.rounding }) })
     assert.equal(r.status, 'ok', r.reason)
     assert.equal(r.equivalent, c.equivalent, `rule ${String(r.rule)}; parsed ${String(r.gold.parsed)} | ${String(r.prediction.parsed)}`)
   })
