@@ -140,6 +140,13 @@ function ratOf (x: number): ReturnType<typeof rat> {
   return rmul(rat(h1), rat(1n, k1))
 }
 
+/** Whether the gold alone is past the caps (compared with itself, which evaluates it). */
+function goldTooLarge (v: Val | null): boolean {
+  if (v === null) return true
+  try { compareVal(v, v, rng(1)) } catch (e) { return e instanceof ResourceError }
+  return false
+}
+
 export function checkMathSync (input: MathCheckInput): MathCheckResult {
   const t0 = performance.now()
   const res: MathCheckResult = {
@@ -150,6 +157,7 @@ export function checkMathSync (input: MathCheckInput): MathCheckResult {
     res.elapsed_ms = Math.round((performance.now() - t0) * 1000) / 1000
     return res
   }
+  let goldVal: Val | null = null
   try {
     setRounding(input.rounding === 'gold_precision' ? 'gold_precision' : 'off')
     const g = goldText(input.gold)
@@ -162,6 +170,7 @@ export function checkMathSync (input: MathCheckInput): MathCheckResult {
       throw e
     }
     res.gold.parsed = gold.shown
+    goldVal = gold.val
     const single = singleValued(gold.val)
     const seed = seedFrom(g, input.prediction.length > 4096 ? input.prediction.slice(-4096) : input.prediction)
     const ex: Extraction = input.extract
@@ -215,7 +224,11 @@ export function checkMathSync (input: MathCheckInput): MathCheckResult {
     if (!v.ok && gold.exact === pred.exact) return done({ equivalent: true, rule: 'identical' })
     return done({ equivalent: v.ok, rule: v.rule })
   } catch (e) {
-    if (e instanceof ResourceError) return done({ status: 'unscorable', equivalent: null, rule: null, reason: `too large to check: ${e.message}` })
+    if (e instanceof ResourceError) {
+      // only a gold that cannot be evaluated is unscorable; a prediction too large to check is not right
+      if (res.gold.parsed === null || goldTooLarge(goldVal)) return done({ status: 'unscorable', equivalent: null, rule: null, reason: `gold too large to check: ${e.message}` })
+      return done({ status: 'ok', equivalent: false, rule: 'too_large', reason: `prediction too large to check: ${e.message}` })
+    }
     return done({ status: 'error', equivalent: null, rule: null, reason: `internal error: ${(e as Error).message}` })
   }
 }

@@ -10,6 +10,7 @@
  *    last math segment ($…$, \(…\), \[…\]), or the whole part when short, or its last number.
  */
 import { ResourceError } from './rational.ts'
+import { isUnitWord } from './units.ts'
 import type { TemplateTags } from '../types.ts'
 
 export const MAX_COMPLETION_CHARS = 512 * 1024
@@ -251,9 +252,13 @@ function pickMath (r: string): string {
 
 /** Rule 5: the last sentence of a completion without markers; every "answer is …" sentence is a candidate. */
 export function plainFallback (text: string): Extraction | null {
-  const t = text.replace(/I hope it is correct\.?/gi, ' ').replace(/\*\*|__/g, '').trim()
+  const t = text.replace(/I hope it is correct\.?/gi, ' ').replace(/\*\*|__/g, '')
+    // a parenthesis that echoes the instruction: "(Put your answer in \boxed{}.)"
+    .replace(/\([^()]{0,80}\\boxed\s*\{[^{}]{0,20}\}[^()]{0,20}\)/g, m => echoOnly(m) ? ' ' : m)
+    .trim()
   if (t.length === 0) return null
-  const sentences = splitSentences(t).map(x => x.trim()).filter(x => x.replace(/[.\s]/g, '').length > 0)
+  // sentences that only echo the prompt's instruction (an empty or placeholder box) are skipped
+  const sentences = splitSentences(t).map(x => x.trim()).filter(x => x.replace(/[.\s]/g, '').length > 0 && !echoOnly(x))
   const s = sentences[sentences.length - 1]
   if (s === undefined) return null
   const read = readSentence(s)
@@ -266,6 +271,11 @@ export function plainFallback (text: string): Extraction | null {
   }
   candidates.push(...(read.candidates ?? [read.answer ?? '']))
   return { ...read, how: 'final_statement', candidates: candidates.filter(c => c.length > 0) }
+}
+
+function echoOnly (s: string): boolean {
+  const boxes = findBoxes(s)
+  return boxes.length > 0 && boxes.every(b => b.content === null || !isAnswerBox(s, b))
 }
 
 function readSentence (s: string): Extraction | null {
@@ -296,7 +306,14 @@ function readPart (part: string): Extraction | null {
   const ms = [...r.matchAll(NUMBER_RE)]
   const nums = ms.map(m => m[0].replace(/,$/, '').trim())
   if (nums.length === 0) return null
-  const answer = nums[nums.length - 1] as string
+  // the last number, with the unit words that follow it ("90 minutes", "3 square feet")
+  const lastM = ms[ms.length - 1] as RegExpMatchArray
+  const unitWords: string[] = []
+  for (const w of r.slice((lastM.index ?? 0) + lastM[0].length).trim().split(/\s+/).slice(0, 4)) {
+    if (!/^[A-Za-z]+$/.test(w) || !isUnitWord(w)) break
+    unitWords.push(w)
+  }
+  const answer = (nums[nums.length - 1] as string) + (unitWords.length > 0 && !/per$|square$|cubic$/i.test(unitWords.join(' ')) ? ' ' + unitWords.join(' ') : '')
   // numbers in prose joined by list connectors, or given under conditions, are several candidates
   const conditional = /\b(?:if|when|otherwise|depending|unless|either)\b/i.test(r)
   let listed = false

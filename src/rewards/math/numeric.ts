@@ -83,6 +83,10 @@ function func (name: string, a: C[]): C {
     case 'sinh': return cdiv(cadd(cexp(x), cneg(cexp(cneg(x)))), c(2))
     case 'cosh': return cdiv(cadd(cexp(x), cexp(cneg(x))), c(2))
     case 'tanh': { const e2 = cexp(cmul(c(2), x)); return cdiv(cadd(e2, c(-1)), cadd(e2, c(1))) }
+    case 'max': case 'min': {
+      if (a.length === 0 || a.some(v => v.im !== 0 || Number.isNaN(v.re))) return NAN
+      return c((name === 'max' ? Math.max : Math.min)(...a.map(v => v.re)))
+    }
     case 'arcsin': return real(Math.asin, x)
     case 'arccos': return real(Math.acos, x)
     case 'arctan': return real(Math.atan, x)

@@ -220,7 +220,7 @@ export class Parser {
     const t = this.peek()
     if (t === undefined) return false
     if (t.t === 'num' || t.t === 'id') return true
-    if (t.t === 'op') return t.s === '(' || t.s === '{'
+    if (t.t === 'op') return t.s === '(' || t.s === '{' || (t.s === '|' && this.absDepth === 0)
     if (t.t === 'cmd') {
       return !['cdot', 'times', 'div', 'pm', 'mp', 'cup', 'cap', 'setminus', 'end', 'deg', 'rangle', 'rfloor', 'rceil', 'ast', 'mid', 'pmod', 'bmod', 'mod', 'quad'].includes(t.s) &&
         REL[t.s] === undefined && !['le', 'ge', 'ne'].includes(t.s)

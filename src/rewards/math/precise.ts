@@ -108,6 +108,8 @@ function func (name: string, args: Node[], env: Map<string, number>): Dec | null
     case 'arccos': return x.abs().gt(1) ? null : x.acos()
     case 'arctan': return x.atan()
     case 'floor': return x.floor()
+    case 'max': return D.max(...vals)
+    case 'min': return D.min(...vals)
     case 'ceil': return x.ceil()
     default: return null
   }

@@ -39,6 +39,12 @@ add('rad', 'rad', 'rads', 'radian', 'radians')
 /** Single letters read as units in plain text would be variables (5m, 2h): only inside \text{} etc. */
 const TEXT_ONLY = new Set(['h', 's', 'm', 'g', 'in', 'l', 'n', 'j', 'w', 'v', 'mi'])
 
+/** A word that names a unit in plain text (no mathjs involved). */
+export function isUnitWord (w: string): boolean {
+  const low = w.toLowerCase()
+  return (WORDS[w] !== undefined || WORDS[low] !== undefined || low === 'square' || low === 'cubic' || low === 'per') && !TEXT_ONLY.has(low)
+}
+
 export interface Quantity { value: string, unit: string }
 
 const TEXT_TAIL = /\\(?:text|mbox|mathrm|textrm|rm|operatorname|textnormal|mathit)\s*\{([^{}]{1,60})\}(\s*\^\s*\{?\s*[23]\s*\}?)?\s*$/
