@@ -178,6 +178,10 @@ export function checkMathSync (input: MathCheckInput): MathCheckResult {
       : { answer: goldText(input.prediction), how: 'given' }
     res.prediction.extracted = ex.answer
     if (ex.answer === null) return done({ equivalent: false, rule: 'extraction', reason: `no answer found (${ex.how})` })
+    if ((ex.blocks ?? 1) > 1) {
+      const distinct = distinctValues(ex.candidates ?? [], seed)
+      return done({ equivalent: false, rule: distinct.length > 1 ? 'hedge' : 'answer_tags', reason: `${ex.blocks ?? 0} answer blocks: not a clean answer`, details: { candidates: distinct } })
+    }
     // hedging: more than one distinct committed value against a single-valued gold
     if (single && (ex.candidates?.length ?? 0) > 1) {
       const distinct = distinctValues(ex.candidates ?? [], seed)

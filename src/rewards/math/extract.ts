@@ -24,6 +24,8 @@ export interface Extraction {
   raw?: string
   /** A committed value the completion later negates ("..., not 12"). */
   retracted?: string
+  /** More than one <answer> block: not a clean answer, whatever they hold. */
+  blocks?: number
 }
 
 export function extractAnswer (text: string, tags: TemplateTags, goldIsList: boolean): Extraction {
@@ -35,7 +37,7 @@ export function extractAnswer (text: string, tags: TemplateTags, goldIsList: boo
     if (read.length === 1) return last
     // several answer blocks: every one is a committed answer
     const candidates = read.flatMap(r => r.candidates ?? (r.answer === null ? [] : [r.answer]))
-    return { ...last, how: 'answer_tags', candidates }
+    return { ...last, how: 'answer_tags', candidates, blocks: bodies.length }
   }
   let rest = dropThink(text, tags.think)
   const special = rest.search(/<\|(?:im_start|im_end|endoftext|eot_id)\|>/)
@@ -161,9 +163,12 @@ function withRetraction (r: Extraction, text: string, from: number): Extraction 
   if (r.answer === null) return r
   const after = text.slice(from, from + 2000)
   const re = /(?:\bnot|\bisn't|\bisn’t|\brather than|\binstead of|\\neq|\\ne(?![a-z])|≠)\s*(?:equal to\s*|to\s*)?\$?\s*(-?\d[\d,]*(?:\.\d+)?(?:\/\d+)?|\\frac\s*\{[^{}]*\}\s*\{[^{}]*\})/gi
-  for (let m = re.exec(after); m !== null; m = re.exec(after)) {
-    const v = m[1]
-    if (v !== undefined) { r.retracted = r.retracted === undefined ? v : r.retracted + ' ; ' + v }
+  const wrong = /(?:^|[\s$(])(-?\d[\d,]*(?:\.\d+)?(?:\/\d+)?)\$?\s+(?:is|was)\s+(?:wrong|incorrect|not correct|not right|not the answer)/gi
+  for (const rx of [re, wrong]) {
+    for (let m = rx.exec(after); m !== null; m = rx.exec(after)) {
+      const v = m[1]
+      if (v !== undefined) { r.retracted = r.retracted === undefined ? v : r.retracted + ' ; ' + v }
+    }
   }
   return r
 }
@@ -294,18 +299,24 @@ function readSentence (s: string): Extraction | null {
   return readPart(s)
 }
 
+const NEGATION_BEFORE = /(?:\bnot|n't|\bnever|\brather than|\binstead of|\bno longer)\s*(?:equal to\s*|to\s*|be\s*)?\$?\s*$/i
 const NUMBER_RE = /-?\\?\$?\d(?:\d|,(?=\d{3}))*(?:\.\d+)?(?:\/\d+)?\s?%?/g
 /** What may stand between two candidates of a list in prose: "1, 2, ..., 9", "3 or 4", "between 3 and 5". */
 const LIST_GAP = /^\s*(?:,|;|\/|or|and|to|through|,\s*or|,\s*and|(?:,\s*)?(?:\.\.\.|…|\\[lc]?dots)(?:\s*,)?|either)\s*$/i
 
 function readPart (part: string): Extraction | null {
-  const r = part.trim().replace(/[.\s]+$/, '')
-  if (r.length === 0) return null
+  const whole = part.trim().replace(/[.\s]+$/, '')
+  // "10, not 12": the negated value is dropped; "not 12" alone answers nothing
+  const r = whole.replace(/,?\s*\b(?:and\s+|but\s+)?(?:not|never|rather than|instead of)\s+(?:equal to\s+)?\$?-?[\d\\][^\s,;]*/gi, '').trim()
+  if (r.length === 0) return whole.length > 0 ? { answer: null, how: 'negated', raw: whole } : null
   if (mathSegments(r).length > 0) return { answer: pickMath(r), how: 'final_statement', raw: r }
   if (r.split(/\s+/).length <= 3) return { answer: r, how: 'final_statement', raw: r }
-  const ms = [...r.matchAll(NUMBER_RE)]
+  const all = [...r.matchAll(NUMBER_RE)]
+  // a number the sentence negates ("10, not 12") is not its answer
+  const negated = (m: RegExpMatchArray): boolean => NEGATION_BEFORE.test(r.slice(Math.max(0, (m.index ?? 0) - 24), m.index ?? 0))
+  const ms = all.filter(m => !negated(m))
   const nums = ms.map(m => m[0].replace(/,$/, '').trim())
-  if (nums.length === 0) return null
+  if (nums.length === 0) return all.length > 0 ? { answer: null, how: 'negated', raw: r } : null
   // the last number, with the unit words that follow it ("90 minutes", "3 square feet")
   const lastM = ms[ms.length - 1] as RegExpMatchArray
   const unitWords: string[] = []

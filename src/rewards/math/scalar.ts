@@ -156,8 +156,10 @@ export function pointsEqual (g: Node, p: Node, vars: string[], rng: Rng): Verdic
     const gv = evalNumeric(g, env)
     const pv = evalNumeric(p, env)
     if (!finite(gv) || !finite(pv)) continue
-    // off the real domain of either side (log of a negative), a point says nothing unless the gold is complex
-    if (!complexOk && (!realish(gv) || !realish(pv))) continue
+    // outside the gold's real domain a point says nothing (unless the gold is complex); inside it the
+    // prediction must be real too: \ln x is not \ln|x|
+    if (!complexOk && !realish(gv)) continue
+    if (!complexOk && !realish(pv)) return no('numeric_points')
     if (!close(gv, pv, 1e-8)) return no('numeric_points')
     if (checkedPrecisely < 2 && realish(gv)) {
       const penv = new Map(vars.map((v, i) => [v, pt[i] as number]))
