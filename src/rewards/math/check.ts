@@ -26,7 +26,7 @@ export function parseAnswer (raw: string, unitLetters = false): ParsedAnswer {
   const key = textKey(n)
   const exact = n.replace(/\s+/g, '')
   // a quantity: the value is parsed, the unit kept for mathjs (only answers that end in a known unit)
-  const q = /[A-Za-z}]\s*(?:\^\s*\{?\s*[23]\s*\}?)?\s*$/.test(n) ? splitUnit(n, unitLetters) : null
+  const q = mayEndInUnit(n) ? splitUnit(n, unitLetters) : null
   if (q !== null) {
     try {
       const prep = prepare(q.value, tokenize(q.value))
@@ -43,6 +43,12 @@ export function parseAnswer (raw: string, unitLetters = false): ParsedAnswer {
   if (prep.kind === 'text') return { val: { t: 'text', s: prep.text }, shown: JSON.stringify(prep.text), key, exact, unit: null }
   const node = parseTokens(prep.toks)
   return { val: toVal(node), shown: show(node), key, exact, unit: null }
+}
+
+/** A unit can only end an answer that ends in a letter, a brace or a power 2/3 ("cm}^2"). */
+function mayEndInUnit (n: string): boolean {
+  const last = n.charCodeAt(n.length - 1)
+  return (last >= 65 && last <= 90) || (last >= 97 && last <= 122) || last === 125 || ((last === 50 || last === 51) && n.includes('^'))
 }
 
 /** The gold as written, with a surrounding \boxed{} unwrapped; a GSM8K solution's answer after its last "####". */
@@ -172,10 +178,10 @@ export function checkMathSync (input: MathCheckInput): MathCheckResult {
     res.gold.parsed = gold.shown
     goldVal = gold.val
     const single = singleValued(gold.val)
-    const seed = seedFrom(g, input.prediction.length > 4096 ? input.prediction.slice(-4096) : input.prediction)
     const ex: Extraction = input.extract
       ? extractAnswer(input.prediction, input.tags ?? DEFAULT_TAGS, isList(gold.val))
       : { answer: goldText(input.prediction), how: 'given' }
+    const seed = seedFrom(g, ex.answer ?? '')
     res.prediction.extracted = ex.answer
     if (ex.answer === null) return done({ equivalent: false, rule: 'extraction', reason: `no answer found (${ex.how})` })
     if ((ex.blocks ?? 1) > 1) {

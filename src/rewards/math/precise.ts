@@ -12,6 +12,7 @@ const PI = D.acos(-1)
 const E = new D(1).exp()
 /** Two values are equal when they agree to this relative precision (60 digits computed). */
 const REL = new D('1e-45')
+const TINY = new D('1e-55')
 const MAX_OPS = 5000
 const MAX_EXP = 10_000
 
@@ -31,7 +32,7 @@ export function preciseEqual (a: Dec, b: Dec): boolean {
   const d = a.minus(b).abs()
   if (d.isZero()) return true
   const scale = D.max(a.abs(), b.abs())
-  return d.lte(scale.times(REL)) || d.lt(new D('1e-55'))
+  return d.lte(scale.times(REL)) || d.lt(TINY)
 }
 
 function ev (n: Node, env: Map<string, number>): Dec | null {

@@ -145,11 +145,28 @@ function linearRoot (f: Node, v: string): number | null {
   return toNumber(rdiv(rneg(f0), a))
 }
 
+/**
+ * Whether double precision could hide a difference: a number with 7 or more digits, or a power with an
+ * exponent of 7 or more (10^{-20}, e^{-50}). Without one, agreeing at the sampled points to 1e-8 decides.
+ */
+export function hidesDifference (n: Node): boolean {
+  return some(n, x => {
+    if (x.k === 'num') return x.v.n.toString().replace('-', '').length >= 7 || x.v.d.toString().length >= 7
+    if (x.k === 'pow' || (x.k === 'fn' && x.name === 'exp')) {
+      const e = x.k === 'pow' ? x.b : x.args[0]
+      if (e === undefined) return false
+      const v = evalNumeric(e, new Map())
+      return !Number.isFinite(v.re) || Math.abs(v.re) >= 7
+    }
+    return false
+  })
+}
+
 export function pointsEqual (g: Node, p: Node, vars: string[], rng: Rng): Verdict {
   const near = vars.length === 1 ? singularPoints(g, vars[0] as string) : []
   const complexOk = some(g, isImaginary)
   let valid = 0
-  let checkedPrecisely = 0
+  let checkedPrecisely = hidesDifference(p) || hidesDifference(g) ? 0 : 1
   for (let k = 0; k < 15 && valid < 7; k++) {
     const pt = vars.map(() => samplePoint(k, rng, near))
     const env = new Map<string, C>(vars.map((v, i) => [v, c(pt[i] as number)]))
@@ -161,18 +178,40 @@ export function pointsEqual (g: Node, p: Node, vars: string[], rng: Rng): Verdic
     if (!complexOk && !realish(gv)) continue
     if (!complexOk && !realish(pv)) return no('numeric_points')
     if (!close(gv, pv, 1e-8)) return no('numeric_points')
-    if (checkedPrecisely < 2 && realish(gv)) {
-      const penv = new Map(vars.map((v, i) => [v, pt[i] as number]))
-      const gd = evalPrecise(g, penv)
-      const pd = evalPrecise(p, penv)
-      if (gd !== null && pd !== null) {
-        if (!preciseEqual(gd, pd)) return no('numeric_points')
+    if (checkedPrecisely < 1 && realish(gv)) {
+      // one point decides what double precision cannot (x vs x + 10^{-20}): exactly when both sides are
+      // rational there, else at 60 digits
+      const renv = new Map(vars.map((v, i) => [v, ratOfDouble(pt[i] as number)]))
+      const ge = evalExactSafe(g, renv)
+      const pe = ge === null ? null : evalExactSafe(p, renv)
+      if (ge !== null && pe !== null) {
+        if (!eq(ge, pe)) return no('numeric_points')
         checkedPrecisely++
+      } else {
+        const penv = new Map(vars.map((v, i) => [v, pt[i] as number]))
+        const gd = evalPrecise(g, penv)
+        const pd = gd === null ? null : evalPrecise(p, penv)
+        if (gd !== null && pd !== null) {
+          if (!preciseEqual(gd, pd)) return no('numeric_points')
+          checkedPrecisely++
+        }
       }
     }
     valid++
   }
   return valid >= 3 ? yes('numeric_points') : no('not_evaluable')
+}
+
+/** A double as the exact rational it is. */
+function ratOfDouble (x: number): Rat {
+  let d = 1n
+  let y = x
+  for (let k = 0; k < 60 && !Number.isInteger(y); k++) { y *= 2; d *= 2n }
+  return rat(BigInt(Math.round(y)), d)
+}
+
+function evalExactSafe (n: Node, env: Map<string, Rat>): Rat | null {
+  try { return evalExact(n, env) } catch { return null }
 }
 
 const realish = (a: C): boolean => Math.abs(a.im) <= 1e-12 * Math.max(1, Math.abs(a.re))
