@@ -160,6 +160,10 @@ async function hostileRows (deadlineMs: number): Promise<HostileRow[]> {
     ['1 MB completion', { gold: '1', prediction: 'so '.repeat(350_000) + '\\boxed{1}', extract: true }],
     ['harmonic sum to 10^4', { gold: '1', prediction: '\\boxed{\\sum_{a=1}^{10000} \\frac{1}{a}}', extract: true }],
     ['gold 9^{9^{9}}', { gold: '9^{9^{9}}', prediction: '1', extract: false }],
+    ['40,000 boxes', { gold: '1', prediction: '\\boxed{1}\\boxed{2}'.repeat(20_000), extract: true }],
+    ['50,000 "#### n" lines', { gold: '1', prediction: '#### 1\n'.repeat(50_000), extract: true }],
+    ['350 KB of "not 1, "', { gold: '1', prediction: 'not 1, '.repeat(50_000), extract: true }],
+    ['20,000 answer blocks', { gold: '1', prediction: '<answer>1</answer>'.repeat(20_000), extract: true }],
     ['ordinary check beside them', { gold: '\\frac{3}{2}', prediction: '<answer>1.5</answer>', extract: true }]
   ]
   const v = createMathVerifier({ threads: 2, deadlineMs })

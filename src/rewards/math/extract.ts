@@ -120,20 +120,24 @@ function isAnswerBox (text: string, b: Box): boolean {
 }
 
 const FINAL_RE = /final answer is\s*:?|####/gi
+/** Answer markers (boxes, final statements) read as candidates, the last ones first. */
+const MAX_MARKERS = 64
 
 function fromMarkers (text: string, goldIsList: boolean): Extraction | null {
   const boxes = findBoxes(text)
   let fa = -1
   let faEnd = -1
-  const finals: string[] = []
+  const finalEnds: number[] = []
   FINAL_RE.lastIndex = 0
   for (let m = FINAL_RE.exec(text); m !== null; m = FINAL_RE.exec(text)) {
     fa = m.index; faEnd = m.index + m[0].length
-    finals.push(statement(text.slice(faEnd, faEnd + 4000)).answer)
+    finalEnds.push(faEnd)
   }
+  // the last MAX_MARKERS statements are read (each at most 4,000 characters): bounded work on any input
+  const finals = finalEnds.slice(-MAX_MARKERS).map(e => statement(text.slice(e, e + 4000)).answer)
   const last = boxes[boxes.length - 1]
   if (last !== undefined && last.content === null && last.start > fa) return { answer: null, how: 'truncated_box' }
-  const complete = boxes.filter(b => b.content !== null && isAnswerBox(text, b))
+  const complete = boxes.slice(-4 * MAX_MARKERS).filter(b => b.content !== null && isAnswerBox(text, b)).slice(-MAX_MARKERS)
   const lastBox = complete[complete.length - 1]
   if (fa >= 0 && (lastBox === undefined || fa > lastBox.start)) {
     const st = statement(text.slice(faEnd, faEnd + 4000))
@@ -263,7 +267,7 @@ export function plainFallback (text: string): Extraction | null {
     .trim()
   if (t.length === 0) return null
   // sentences that only echo the prompt's instruction (an empty or placeholder box) are skipped
-  const sentences = splitSentences(t).map(x => x.trim()).filter(x => x.replace(/[.\s]/g, '').length > 0 && !echoOnly(x))
+  const sentences = splitSentences(t).slice(-64).map(x => clip(x.trim())).filter(x => x.replace(/[.\s]/g, '').length > 0 && !echoOnly(x))
   const s = sentences[sentences.length - 1]
   if (s === undefined) return null
   const read = readSentence(s)
@@ -276,6 +280,14 @@ export function plainFallback (text: string): Extraction | null {
   }
   candidates.push(...(read.candidates ?? [read.answer ?? '']))
   return { ...read, how: 'final_statement', candidates: candidates.filter(c => c.length > 0) }
+}
+
+/** A sentence cut to its last 4,000 characters, starting after a clause break (a cut "not 1" must not read as "1"). */
+function clip (s: string): string {
+  if (s.length <= 4000) return s
+  const tail = s.slice(-4000)
+  const br = tail.search(/[,;:]\s/)
+  return br >= 0 ? tail.slice(br + 2) : tail.replace(/^\S*\s+\S*\s+/, '')
 }
 
 function echoOnly (s: string): boolean {

@@ -81,6 +81,8 @@ function valueEqual (g: Node, p: Node, rng: Rng): Verdict {
     const rounded = (): boolean => roundedDecimal(g, p, gv.im === 0 ? gv.re : NaN, pv.im === 0 ? pv.re : NaN, ge, pe)
     if (close(gv, pv, 1e-11)) {
       // agreeing in double precision is not equality (\sqrt2 + 10^{-20}, 665857/470832): 60 digits decide
+      // whenever a long number or a large exponent could hide a difference
+      if (!hidesDifference(p) && !hidesDifference(g)) return yes('numeric_value')
       const gd = evalPrecise(g)
       const pd = evalPrecise(p)
       if (gd !== null && pd !== null) {
@@ -146,12 +148,13 @@ function linearRoot (f: Node, v: string): number | null {
 }
 
 /**
- * Whether double precision could hide a difference: a number with 7 or more digits, or a power with an
- * exponent of 7 or more (10^{-20}, e^{-50}). Without one, agreeing at the sampled points to 1e-8 decides.
+ * Whether double precision could hide a difference: a number with 6 or more digits (a rational
+ * approximation close to 1e-11 needs a denominator of about 3*10^5), or a power with an exponent of 7 or
+ * more (10^{-20}, e^{-50}). Without one, agreeing in double precision decides.
  */
 export function hidesDifference (n: Node): boolean {
   return some(n, x => {
-    if (x.k === 'num') return x.v.n.toString().replace('-', '').length >= 7 || x.v.d.toString().length >= 7
+    if (x.k === 'num') return x.v.n.toString().replace('-', '').length >= 6 || x.v.d.toString().length >= 6
     if (x.k === 'pow' || (x.k === 'fn' && x.name === 'exp')) {
       const e = x.k === 'pow' ? x.b : x.args[0]
       if (e === undefined) return false
@@ -167,7 +170,7 @@ export function pointsEqual (g: Node, p: Node, vars: string[], rng: Rng): Verdic
   const complexOk = some(g, isImaginary)
   let valid = 0
   let checkedPrecisely = hidesDifference(p) || hidesDifference(g) ? 0 : 1
-  for (let k = 0; k < 15 && valid < 7; k++) {
+  for (let k = 0; k < 12 && valid < 6; k++) {
     const pt = vars.map(() => samplePoint(k, rng, near))
     const env = new Map<string, C>(vars.map((v, i) => [v, c(pt[i] as number)]))
     const gv = evalNumeric(g, env)

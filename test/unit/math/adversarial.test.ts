@@ -37,3 +37,11 @@ test('a prediction that cannot be decided is 0 with a rule; only a gold that can
   const g = checkMathSync({ gold: '9^{9^{9}}', prediction: '\\boxed{1}', extract: true })
   assert.deepEqual([g.status, g.equivalent], ['unscorable', null])
 })
+
+test('long hostile completions keep their meaning where they are cut', () => {
+  assert.equal(checkMathSync({ gold: '1', prediction: 'not 1, '.repeat(50_000), extract: true }).equivalent, false)
+  const boxes = checkMathSync({ gold: '1', prediction: '\\boxed{1}\\boxed{2}'.repeat(20_000), extract: true })
+  assert.deepEqual([boxes.equivalent, boxes.rule], [false, 'hedge'])
+  const same = checkMathSync({ gold: '1', prediction: '#### 1\n'.repeat(50_000), extract: true })
+  assert.equal(same.equivalent, true)
+})
