@@ -94,7 +94,12 @@ function distinctValues (cands: string[], seed: number): string[] {
     })
     if (!same) reps.push({ s, p })
   }
-  if (cands.length > MAX_CANDIDATES && reps.length === 1) reps.push({ s: '…', p: null })
+  // past the parsed ones, a candidate is the same only when it is written the same
+  const seen = new Set(cands.slice(0, MAX_CANDIDATES).map(c => c.replace(/\s+/g, '')))
+  for (const s of cands.slice(MAX_CANDIDATES)) {
+    const k = s.replace(/\s+/g, '')
+    if (!seen.has(k)) { seen.add(k); reps.push({ s, p: null }) }
+  }
   return reps.map(r => r.s)
 }
 
