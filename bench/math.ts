@@ -114,7 +114,7 @@ export async function runMathBench (opts: { evalDir?: string, deadlineMs?: numbe
       classes.set(r.class, row)
     })
     // throughput: the whole corpus submitted at once, one worker thread; with a baseline, rounds alternate
-    const rounds = opts.rounds ?? 5
+    const rounds = opts.rounds ?? 9
     const ours: number[] = []
     const base: number[] = []
     for (let k = 0; k < rounds; k++) {
