@@ -5,6 +5,7 @@
 # metrics and plot into $OUT (at most 8 files come back: everything is also packed in run.tar.gz).
 #
 # Usage: bash trainer/run-on-gpu.sh <preset smoke|full> <run name> [more args for python3 -m trainer r1]
+#        R1_TASK=r1-lang|r1-code bash trainer/run-on-gpu.sh full <run name> [more args]   (trainer/r1_tasks.py)
 set -uo pipefail
 preset=${1:-smoke}
 name=${2:-r1-$preset}
@@ -53,12 +54,17 @@ say "CI tests (stdlib client, lease/ack, adapters) against the live service"
 python3 -m unittest discover -s trainer/tests -p 'test_ci_*.py' -v > "$logs/ci-tests.txt" 2>&1
 say "CI tests exit $? ($(tail -1 "$logs/ci-tests.txt"))"
 
-say "r1 run: preset $preset, name $name, args $*"
-cmd="python3 -m trainer r1 --preset $preset --out trainer/runs/$name --url $REWARD_URL $*"
+task=${R1_TASK:-r1}
+if [ "$task" = r1-lang ]; then
+  python3 -m trainer lang-check --url "$REWARD_URL" > "$logs/lang-check.txt" 2>&1
+  say "language component vs Cyrillic count: $(tr '\n' ' ' < "$logs/lang-check.txt")"
+fi
+say "$task run: preset $preset, name $name, args $*"
+cmd="python3 -m trainer $task --preset $preset --out trainer/runs/$name --url $REWARD_URL $*"
 echo "$cmd" > "$run_dir/command.txt"
 # a hard stop well inside the device call's 10 minutes, so the logs below still come back
 PYTHONUNBUFFERED=1 timeout "${R1_TIMEOUT:-530}" $cmd > "$logs/console.txt" 2>&1
-say "r1 exit $?"
+say "$task exit $?"
 tail -3 "$logs/console.txt"
 
 kill "$svc_pid" 2>/dev/null; sleep 2; kill "$redis_pid" 2>/dev/null
