@@ -5,6 +5,8 @@
 # metrics and plot into $OUT (at most 8 files come back: everything is also packed in run.tar.gz).
 #
 # Usage: bash trainer/run-on-gpu.sh <preset smoke|full> <run name> [more args for python3 -m trainer r1]
+# Two runs side by side on a two-GPU machine: give each its own CUDA_VISIBLE_DEVICES, RUNTIME_DIR, REDIS_PORT,
+# SERVICE_PORT and OUT (see trainer/README.md).
 #        R1_TASK=r1-lang|r1-code bash trainer/run-on-gpu.sh full <run name> [more args]   (trainer/r1_tasks.py)
 set -uo pipefail
 preset=${1:-smoke}
@@ -73,6 +75,8 @@ nvidia-smi --query-gpu=name,memory.used,memory.total --format=csv > "$logs/nvidi
 say "done"
 cp "$logs/run-on-gpu.txt" "$out/" 2>/dev/null
 tar -C "$root/trainer/runs" -czf "$out/run.tar.gz" "$name"
-for f in metrics.json plot.png log.jsonl; do [ -f "$run_dir/$f" ] && cp "$run_dir/$f" "$out/"; done
-cp "$logs/torch-tests.txt" "$out/" 2>/dev/null
+if [ -z "${RUN_OUT_MINIMAL:-}" ]; then  # RUN_OUT_MINIMAL=1: only run.tar.gz and the log (two runs side by side)
+  for f in metrics.json plot.png log.jsonl; do [ -f "$run_dir/$f" ] && cp "$run_dir/$f" "$out/"; done
+  cp "$logs/torch-tests.txt" "$out/" 2>/dev/null
+fi
 ls -l "$out"
