@@ -50,9 +50,9 @@ PRESETS: dict[str, dict[str, dict[str, Any]]] = {
         # a 2-step loop per arm on a CPU, for local checks before any device time
         "cpu": dict(d_model=64, n_layer=2, n_head=4, sft_steps=30, sft_batch=32, prompts=4, group=4, grpo_steps=2,
                     budget=60, eval_n=16, eval_k=2, eval_every=1, lr=1e-4),
-        # the committed run: about 6 minutes on one H200 (two arms)
+        # the committed run: 260 GRPO steps per arm (200 s cap each), about 6 minutes on one H200 with the service
         "full": dict(d_model=256, n_layer=6, n_head=8, sft_steps=600, sft_batch=256, prompts=64, group=16, grpo_steps=260,
-                     budget=150, eval_n=512, eval_k=4, eval_every=20, lr=1e-4),
+                     budget=200, eval_n=512, eval_k=4, eval_every=20, lr=1e-4),
     },
     "code": {
         "cpu": dict(d_model=64, n_layer=2, n_head=4, sft_steps=30, sft_batch=32, prompts=4, group=4, grpo_steps=2,
