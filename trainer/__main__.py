@@ -3,6 +3,8 @@
 ``python -m trainer r1-lang ...`` / ``r1-code ...``: the language-consistency ablation and the code-accuracy run
 (:mod:`trainer.r1_tasks`).
 
+``python -m trainer r1-ddp --world-size N ...``: the miniature R1 with N data-parallel ranks (:mod:`trainer.ddp`).
+
 ``python -m trainer lang-check --url URL``: does the service's language component tell the teacher's Russian from
 its English? (:mod:`trainer.lang_check`)
 
@@ -28,6 +30,9 @@ def main(argv: list[str]) -> int:
     if cmd == "r1-code":
         from .r1_tasks import code_main
         return code_main(rest)
+    if cmd == "r1-ddp":
+        from .ddp import main as ddp_main
+        return ddp_main(rest)
     if cmd == "lang-check":
         from .lang_check import main as lang_check_main
         return lang_check_main(rest)
