@@ -13,7 +13,7 @@ on a CPU). Every step, with one policy version for all ranks:
    no group is trained twice, and the shares add up to the step's groups;
 4. each rank computes the GRPO loss on the groups it leased; the gradients are all-reduced (each rank's gradient
    weighted by its share of the step's trained sequences, so the update is the one a single rank would take on all
-   of them; one flattened bucket, one all-reduce per optimizer step), clipped and applied on every rank: the weights stay identical (checked every ``eval_every`` steps);
+   of them), clipped and applied on every rank: the weights stay identical (checked every ``eval_every`` steps);
 5. each rank acks its leases.
 
 Rank 0 evaluates (held-out greedy accuracy) and writes ``metrics.json`` (with ``world_size`` and what each rank
@@ -160,14 +160,18 @@ def _train(rank: int, world: int, args: Any, c: dict, device: str, autocast: boo
         policy.eval()
         outs = policy.generate(flat, max_new, tok.eos_id, tok.pad_id, temperature=1.0, generator=gen, autocast=autocast, bos_id=tok.bos_id)
         groups = []
+        own: dict[str, list[list[int]]] = {}
         for k, i in enumerate(mine):
             gid = f"s{step}-p{i}"
             o = outs[k * G:(k + 1) * G]
+            own[gid] = o
             groups.append({"id": gid, "prompt": problems[i].prompt, "reference": problems[i].reference(),
                            "completions": [tok.decode(x) for x in o], "metadata": {"step": step, "rank": rank}})
         t_gen = time.monotonic()
         exchange.submit(step, groups)
-        ids = _gather_ids(outs, rank, world, P, G, max_new, step, device)  # every group's token ids, whoever made them
+        everyone: list[Any] = [None] * world
+        dist.all_gather_object(everyone, own)  # token ids of every group of the step, whoever generated it
+        ids: dict[str, list[list[int]]] = {k: v for d in everyone for k, v in d.items()}
         t_sub = time.monotonic()
         leased: dict[str, dict] = {}
         leases: list[str] = []
@@ -203,17 +207,11 @@ def _train(rank: int, world: int, args: Any, c: dict, device: str, autocast: boo
             weight = float(n_local) / float(n_all)
 
             def sync(params: list, weight: float = weight) -> None:
-                # one all-reduce of all gradients flattened into a bucket (one NCCL call, not one per tensor)
                 for p in params:
                     if p.grad is None:
                         p.grad = torch.zeros_like(p)
-                flat = torch.cat([p.grad.reshape(-1) for p in params]).mul_(weight)
-                dist.all_reduce(flat)
-                offset = 0
-                for p in params:
-                    n = p.grad.numel()
-                    p.grad.copy_(flat[offset:offset + n].view_as(p.grad))
-                    offset += n
+                    p.grad.mul_(weight)
+                    dist.all_reduce(p.grad)
 
             policy.train()
             if rows_p:
@@ -320,30 +318,6 @@ def _train(rank: int, world: int, args: Any, c: dict, device: str, autocast: boo
         if log_file is not None:
             log_file.close()
     dist.barrier()
-
-
-def _gather_ids(outs: list[list[int]], rank: int, world: int, P: int, G: int, max_new: int, step: int,
-                device: str) -> dict[str, list[list[int]]]:
-    """All ranks' completions (token ids) of the step, keyed by group id: one all_gather of a padded id tensor and
-    one of the lengths. Rank r generated the groups of problems r, r+N, ...; each rank's block is padded to the
-    largest share."""
-    rows = -(-P // world) * G
-    ids_t = torch.zeros((rows, max_new), dtype=torch.long, device=device)
-    lens_t = torch.zeros((rows,), dtype=torch.long, device=device)
-    for k, o in enumerate(outs):
-        if o:
-            ids_t[k, :len(o)] = torch.tensor(o, dtype=torch.long, device=device)
-        lens_t[k] = len(o)
-    all_ids = [torch.empty_like(ids_t) for _ in range(world)]
-    all_lens = [torch.empty_like(lens_t) for _ in range(world)]
-    dist.all_gather(all_ids, ids_t)
-    dist.all_gather(all_lens, lens_t)
-    out: dict[str, list[list[int]]] = {}
-    for r in range(world):
-        id_rows, len_rows = all_ids[r].tolist(), all_lens[r].tolist()
-        for k, i in enumerate(range(r, P, world)):
-            out[f"s{step}-p{i}"] = [id_rows[j][:len_rows[j]] for j in range(k * G, (k + 1) * G)]
-    return out
 
 
 def _weights_agree(policy: torch.nn.Module) -> bool:
