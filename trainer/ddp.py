@@ -5,7 +5,7 @@ on a CPU). Every step, with one policy version for all ranks:
 
 1. every rank draws the same step's problems (same seed); rank r takes problems r, r+N, r+2N, ... and generates
    their completions on its GPU with its own sampling seed;
-2. each rank submits its groups as its own rollout (``<run>-step-<s>-r<r>``, ``policy_version = s``) to the run's
+2. each rank submits its groups as its own rollout (``<run>-r<r>-step-<s>``, ``policy_version = s``) to the run's
    queue, and the ranks exchange their token ids (``all_gather_object``), so a rank can train on a group another
    rank generated;
 3. each rank leases **its share** of the step's groups (``max_groups`` = share still missing,
