@@ -31,3 +31,11 @@ test('floatJson: every number has a fraction or an exponent; strings and keys es
   assert.throws(() => floatJson([Number.NaN]), RangeError)
   assert.throws(() => floatJson([Number.POSITIVE_INFINITY]), RangeError)
 })
+
+test('stripTrailingTokens: adversarial sizes (a megabyte of end tokens or of whitespace) stay linear', () => {
+  assert.equal(stripTrailingTokens('</s>'.repeat(250_000), DEFAULT_STRIP_TOKENS), '')
+  const spaces = body + ' \n'.repeat(500_000)
+  assert.equal(stripTrailingTokens(spaces, DEFAULT_STRIP_TOKENS), spaces)
+  const many = Array.from({ length: 32 }, (_, i) => `<e${i}>`.padEnd(64, 'x'))
+  assert.equal(stripTrailingTokens(body + (many[31] ?? '').repeat(10_000), many), body)
+})

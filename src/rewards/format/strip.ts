@@ -30,7 +30,11 @@ export function stripTrailingTokens (text: string, tokens: readonly string[]): s
   for (;;) {
     let e = end
     while (e > 0 && isSpace(text.charCodeAt(e - 1))) e--
-    const token = tokens.find(t => t.length > 0 && t.length <= e && text.startsWith(t, e - t.length))
+    const last = text.charCodeAt(e - 1)
+    let token: string | undefined
+    for (const t of tokens) { // the last character first: a cheap miss for most tokens
+      if (t.length > 0 && t.length <= e && t.charCodeAt(t.length - 1) === last && text.startsWith(t, e - t.length)) { token = t; break }
+    }
     if (token === undefined) break
     end = e - token.length
     cut = end
