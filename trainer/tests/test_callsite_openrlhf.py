@@ -166,6 +166,20 @@ class OpenRLHFv090(unittest.TestCase):
         self.assertTrue(torch.isfinite(normalised).all())
         self.assertEqual(torch.cat(merged_logs["accuracy"])[:16].tolist(), [a if a is not None else 0.0 for a in expected_acc])
 
+    def test_whole_rollout_batches_fit_the_defaults(self) -> None:
+        """5,000 queries in one request, and 512 queries of 35 KB (18 MB): both over the old limits."""
+        url = need_url() + "/get_reward"
+        torch = need_torch()
+        p = chat_prompt("What is a+b?")
+        n = 5000
+        reply = post_json(url, {"query": [p + r1("add", str(i)) + "<|im_end|>" for i in range(n)], "prompts": [p] * n, "labels": list(range(n))}, timeout=180)
+        rewards = torch.cat([torch.as_tensor(reply["rewards"])]).split([500] * 10)
+        self.assertEqual(sum(float(r.sum()) for r in rewards), 2.0 * n)
+        long = [p + r1("step. " * 6000, str(i)) + "<|im_end|>" for i in range(512)]
+        reply = post_json(url, {"query": long, "prompts": [p] * 512, "labels": list(range(512))}, timeout=180)
+        self.assertEqual(float_paths(reply), [])
+        self.assertEqual(reply["rewards"], [2.0] * 512)
+
     def test_unscorable_items_are_the_fallback_never_null(self) -> None:
         url = need_url() + "/get_reward"
         torch = need_torch()
