@@ -147,6 +147,12 @@ test('POST /get_reward: labels of any JSON type (numbers, strings, objects, null
   const bad = await app.inject({ method: 'POST', url: '/get_reward', payload: { query: [good], labels: [{ type: 'code' }] } })
   assert.equal(bad.statusCode, 400)
   assert.equal(bad.json<{ field: string }>().field, '/labels/0')
+  const huge = await app.inject({ method: 'POST', url: '/get_reward', headers: { 'content-type': 'application/json' }, payload: '{"query":["x","y"],"labels":[1,1e400]}' })
+  assert.equal(huge.statusCode, 400)
+  assert.equal(huge.json<{ field: string }>().field, '/labels/1')
+  const deep = await app.inject({ method: 'POST', url: '/get_reward', payload: { query: [good], labels: [JSON.parse('['.repeat(500) + ']'.repeat(500)) as unknown] } })
+  assert.equal(deep.statusCode, 200, deep.body)
+  assert.deepEqual(deep.json<GetRewardReply>().extra_logs.unscorable, [1])
 })
 
 test('POST /get_reward: the same extra_logs keys in every reply, whatever the label (OpenRLHF HEAD posts one sample each)', async (t) => {
