@@ -8,6 +8,9 @@
 (function () {
   'use strict'
   const G = globalThis
+  delete G.SharedArrayBuffer
+  delete G.Atomics
+  delete G.WebAssembly
   const C = G.__rv_c
   delete G.__rv_c
   const parse = JSON.parse
