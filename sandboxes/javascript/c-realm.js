@@ -151,7 +151,10 @@
           const self = dot > 0 ? new (lookup(a.slice(0, dot)))() : undefined // 'Class.method': instantiate first
           const f = dot > 0 ? self[a.slice(dot + 1)] : lookup(a)
           if (typeof f !== 'function') return stringify({ $throw: ['TypeError', a + ' is not a function'] })
-          return encodeJson(apply(f, self, parse(b).map(decode)))
+          const text = encodeJson(apply(f, self, parse(b).map(decode)))
+          // checked here so that a huge value is never copied out of the isolate
+          if (typeof text === 'string' && text.length > out.limit) return stringify({ $throw: ['Error', 'output limit exceeded'] })
+          return text
         }
         case 'get': return encodeJson(lookup(a))
         case 'stdin': stdinText = StringC(a); return ''

@@ -37,6 +37,8 @@ export interface JsJob {
 export interface JsJobOutcome {
   cases: RawCase[]
   testError?: string
+  /** why later cases have no result (the process was killed during an earlier one). */
+  reason?: string
 }
 
 /** CPU time (user + system) of a process in µs, from /proc; null when it is gone. */
@@ -138,8 +140,9 @@ export class JsProcess {
         this.kill()
         if (v instanceof Error) finish(v)
         else {
-          if (step !== null) cases[Math.max(0, step.i)] = v
-          finish({ cases })
+          const i = Math.max(0, step?.i ?? 0)
+          cases[i] = v
+          finish({ cases, reason: `not run: the sandbox process was stopped during case ${i + 1} (${v.v})` })
         }
       }
       const onAbort = (): void => { killFor(new Error('aborted: the client went away')) }
