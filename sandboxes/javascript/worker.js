@@ -110,12 +110,24 @@ async function step (i, limits, fn) {
  * stdio, the step also feeds stdin and reads the output back, so everything the solution can touch runs
  * under the watchdog.
  */
-async function candidate (job, i, stdin) {
+async function prepare (job, stdin) {
   const ctx = await iso.createContext()
   const pre = await compiled(C_PRELUDE, '<c-realm>')
   const entry = await pre.run(ctx, { reference: true, timeout: 1000 })
   await entry.apply(undefined, ['limit', String(job.limits.output_bytes)], { timeout: 1000 })
   if (stdin !== undefined) await entry.apply(undefined, ['stdin', stdin], { timeout: 1000 })
+  return { ctx, entry }
+}
+async function candidate (job, i, stdin) {
+  let ctx, entry
+  try {
+    ({ ctx, entry } = await prepare(job, stdin))
+  } catch {
+    // no solution code has run in this context yet: the isolate was full from before; start a fresh one
+    drop()
+    isolate(job.limits.memory_mb)
+    ;({ ctx, entry } = await prepare(job, stdin))
+  }
   let code
   try {
     code = await compiled(job.code, 'solution.js')
@@ -233,8 +245,10 @@ async function script (job) {
  */
 async function settle () {
   if (iso === null || iso.isDisposed) return
-  spare ??= await iso.createContext()
-  try { await spare.eval('0', { timeout: 100 }) } catch { drop() }
+  try {
+    spare ??= await iso.createContext()
+    await spare.eval('0', { timeout: 100 })
+  } catch { drop() }
 }
 
 async function runJob (job) {
@@ -242,6 +256,7 @@ async function runJob (job) {
   try {
     const testError = job.form === 'stdio' ? await stdio(job) : job.form === 'call' ? await call(job) : await script(job)
     await settle()
+    if (iso !== null && !iso.isDisposed && iso.getHeapStatisticsSync().used_heap_size > isoMb * (1 << 19)) drop()
     send(testError === undefined ? { t: 'done' } : { t: 'done', testError })
   } catch (err) {
     drop()

@@ -17,6 +17,8 @@ export interface JsPoolOptions {
   maxJobs?: number
   /** RSS a process may keep beyond its start between jobs before it is replaced (MB). */
   recycleMb?: number
+  /** The sandbox process's entry (default sandboxes/javascript/worker.js). */
+  worker?: string
 }
 
 interface Slot { proc: JsProcess | null, starting: Promise<void> | null, busy: boolean }
@@ -34,6 +36,7 @@ export class JsPool {
   private readonly queue: Waiter[] = []
   private readonly maxJobs: number
   private readonly recycleBytes: number
+  private readonly worker: string | undefined
   private closed = false
   private failures = 0
   private lastFailure = ''
@@ -45,6 +48,7 @@ export class JsPool {
     this.slots = Array.from({ length: n }, () => ({ proc: null, starting: null, busy: false }))
     this.maxJobs = opts.maxJobs ?? 10_000
     this.recycleBytes = (opts.recycleMb ?? 48) * 1024 * 1024
+    this.worker = opts.worker
     this.unavailable = ivmMissing()
   }
 
@@ -52,14 +56,18 @@ export class JsPool {
   ready (): string | null {
     if (this.unavailable) return this.unavailable
     if (this.closed) return 'javascript sandbox pool closed'
-    if (this.failures >= DEAD_AFTER) return `javascript sandbox processes fail to start: ${this.lastFailure}`
+    const live = this.slots.some(s => s.busy || (s.proc !== null && !s.proc.dead))
+    if (this.failures >= DEAD_AFTER || (this.failures > 0 && !live)) return `javascript sandbox processes fail to start: ${this.lastFailure}`
     return null
   }
 
   /** Starts every slot's process; rejects with the reason when the pool cannot run jobs. */
   async warm (): Promise<void> {
     if (this.unavailable) throw new Error(this.unavailable)
-    await Promise.all(this.slots.map(async s => { await this.start(s).catch(() => {}) }))
+    await Promise.all(this.slots.map(async s => {
+      if (s.busy || (s.proc !== null && !s.proc.dead)) return
+      await this.start(s).catch(() => {})
+    }))
     const why = this.ready()
     if (why !== null) throw new Error(why)
   }
@@ -97,7 +105,7 @@ export class JsPool {
   }
 
   private start (slot: Slot): Promise<void> {
-    slot.starting ??= JsProcess.start().then(p => {
+    slot.starting ??= JsProcess.start(this.worker).then(p => {
       slot.starting = null
       if (this.closed) { p.kill(); return }
       slot.proc = p

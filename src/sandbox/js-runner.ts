@@ -87,8 +87,8 @@ export class JsProcess {
   }
 
   /** Starts a sandbox process; rejects with the reason when it does not become ready. */
-  static start (): Promise<JsProcess> {
-    const child = fork(WORKER, [], { execArgv: JS_PROCESS_FLAGS, env: {}, stdio: ['ignore', 'ignore', 'pipe', 'ipc'], serialization: 'json' })
+  static start (worker = WORKER): Promise<JsProcess> {
+    const child = fork(worker, [], { execArgv: JS_PROCESS_FLAGS, env: {}, stdio: ['ignore', 'ignore', 'pipe', 'ipc'], serialization: 'json' })
     const p = new JsProcess(child)
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => { p.kill(); reject(new Error('javascript sandbox process did not start in time')) }, START_MS)
