@@ -23,7 +23,6 @@ const ASSERT = read('./assert.js')
 const C_PRELUDE = ASSERT + '\n' + read('./c-realm.js')
 const T_PRELUDE = ASSERT + '\n' + read('./t-realm.js')
 const IDENT = /[A-Za-z_$][A-Za-z0-9_$]*/g
-const NAME = /^[A-Za-z_$][A-Za-z0-9_$]*$/
 const MAX_JOBS = 500
 const POLL_MS = 5
 
@@ -55,11 +54,11 @@ function drop () {
   iso = null
   spare = null
 }
-async function compiled (source, filename) {
+function compiled (source, filename) {
   const key = filename + '\0' + source
   let s = scripts.get(key)
   if (s === undefined) {
-    s = await iso.compileScript(source, { filename })
+    s = iso.compileScriptSync(source, { filename })
     if (scripts.size >= 64) scripts.clear()
     scripts.set(key, s)
   }
@@ -110,27 +109,28 @@ async function step (i, limits, fn) {
  * stdio, the step also feeds stdin and reads the output back, so everything the solution can touch runs
  * under the watchdog.
  */
-async function prepare (job, stdin) {
-  const ctx = await iso.createContext()
-  const pre = await compiled(C_PRELUDE, '<c-realm>')
-  const entry = await pre.run(ctx, { reference: true, timeout: 1000 })
-  await entry.apply(undefined, ['limit', String(job.limits.output_bytes)], { timeout: 1000 })
-  if (stdin !== undefined) await entry.apply(undefined, ['stdin', stdin], { timeout: 1000 })
+// Our own steps (no solution code has run in the context yet) use isolated-vm's synchronous calls: no
+// thread hop. Steps that run solution code are asynchronous, so this thread's watchdog keeps running.
+function prepare (job, stdin) {
+  const ctx = iso.createContextSync()
+  const entry = compiled(C_PRELUDE, '<c-realm>').runSync(ctx, { reference: true, timeout: 1000 })
+  entry.applySync(undefined, ['limit', String(job.limits.output_bytes)], { timeout: 1000 })
+  if (stdin !== undefined) entry.applySync(undefined, ['stdin', stdin], { timeout: 1000 })
   return { ctx, entry }
 }
 async function candidate (job, i, stdin) {
   let ctx, entry
   try {
-    ({ ctx, entry } = await prepare(job, stdin))
+    ({ ctx, entry } = prepare(job, stdin))
   } catch {
     // no solution code has run in this context yet: the isolate was full from before; start a fresh one
     drop()
     isolate(job.limits.memory_mb)
-    ;({ ctx, entry } = await prepare(job, stdin))
+    ;({ ctx, entry } = prepare(job, stdin))
   }
   let code
   try {
-    code = await compiled(job.code, 'solution.js')
+    code = compiled(job.code, 'solution.js')
   } catch (err) {
     return { ctx, entry, load: { v: 'compile_error', error: clip(err?.message ?? err) } }
   }
@@ -211,26 +211,20 @@ async function script (job) {
     if (c.load) { send({ t: 'case', i: 0, raw: c.load }); return }
     let test
     try {
-      test = await compiled(job.script ?? '', 'test.js')
+      test = compiled(job.script ?? '', 'test.js')
     } catch (err) {
       return clip(err?.message ?? err)
     }
-    // Only the solution's own identifiers enter its context; the test's text never does.
-    const own = [...idents(job.code)].slice(0, 5000)
-    const wanted = idents(job.script)
+    // Only the solution's own identifiers enter its context; the test's text never does: the solution says
+    // which of them it defines ('names' resolves in its own realm), the test realm binds those the test names.
+    const own = JSON.stringify([...idents(job.code)].slice(0, 5000))
+    const wanted = JSON.stringify([...idents(job.script)].slice(0, 5000))
+    tctx = iso.createContextSync()
+    tctx.global.setSync('__rv_c', c.entry.derefInto())
+    bind = compiled(T_PRELUDE, '<t-realm>').runSync(tctx, { reference: true, timeout: 1000 })
     const r = await step(0, job.limits, async ms => {
-      const kindsText = await c.entry.apply(undefined, ['names', JSON.stringify(own)], { timeout: ms, result: { copy: true } })
-      let kinds = {}
-      try { kinds = JSON.parse(String(kindsText)) } catch { /* the solution broke its own dispatcher: no names */ }
-      const bound = {}
-      for (const [k, v] of Object.entries(kinds ?? {})) {
-        if (NAME.test(k) && wanted.has(k) && (v === 'function' || v === 'data')) bound[k] = v
-      }
-      tctx = await iso.createContext()
-      await tctx.global.set('__rv_c', c.entry.derefInto())
-      const tPre = await compiled(T_PRELUDE, '<t-realm>')
-      bind = await tPre.run(tctx, { reference: true, timeout: ms })
-      await bind.apply(undefined, [JSON.stringify(bound)], { timeout: ms })
+      const kinds = await c.entry.apply(undefined, ['names', own], { timeout: ms, result: { copy: true } })
+      await bind.apply(undefined, [typeof kinds === 'string' ? kinds : '{}', wanted], { timeout: ms })
       await test.run(tctx, { timeout: ms })
     })
     send({ t: 'case', i: 0, raw: r.ok !== undefined || !('v' in r) ? { v: 'passed' } : r })
@@ -246,8 +240,8 @@ async function script (job) {
 async function settle () {
   if (iso === null || iso.isDisposed) return
   try {
-    spare ??= await iso.createContext()
-    await spare.eval('0', { timeout: 100 })
+    spare ??= iso.createContextSync()
+    spare.evalSync('0', { timeout: 100 })
   } catch { drop() }
 }
 
