@@ -106,7 +106,7 @@ export async function benchCode (rounds = 3): Promise<string> {
       `| HumanEval 164 through the service (POST /v1/verify/code, ${concurrency} in flight) | ${(h / 1000).toFixed(2)} s | ${http[0]?.passed ?? 0}/164 |`,
       `| ratio service / bare (target <= 1.5) | ${(h / b).toFixed(2)}x | |`
     )
-    lines.push(...await benchJavascript(v, svc.url, rounds))
+    lines.push(...await benchJavascript(v, svc.url, rounds, 32, svc.child.pid))
   } finally {
     await svc.stop()
     await v.close()

@@ -5,8 +5,8 @@
 //
 // IPC (JSON, parent <-> this process):
 //   <- {t: 'job', job: {form, code, function?, argsJson?, stdins?, script?, limits}}
-//   -> {t: 'ready'} once;  per job: {t: 'step', i, cpu_us} before each step of solution code (i = case
-//      index, -1 = loading the solution), {t: 'case', i, raw} per case, then {t: 'done', testError?} or
+//   -> {t: 'ready'} once;  per job: {t: 'step', i, cpu_us, cases} before each step of solution code (i = case
+//      index, -1 = loading the solution), then {t: 'done', cases, testError?} or
 //      {t: 'host_slow', i} (the wall backstop fired before time_ms of CPU) or {t: 'fail', reason}.
 // Every step runs under a CPU watchdog on this process's main thread: at time_ms of the isolate's CPU time
 // (isolate.cpuTime) the isolate is disposed (verdict timeout) and a fresh one takes the next case; the wall
@@ -27,6 +27,10 @@ const MAX_JOBS = 500
 const POLL_MS = 5
 
 const send = m => { process.send?.(m) }
+/** Case results go out with the next step or done message (one message fewer per case). */
+let pending = []
+const caseOut = m => { pending.push(m) }
+const flush = () => pending.splice(0)
 const cpuUs = () => { const u = process.cpuUsage(); return u.user + u.system }
 const clip = (s, n = 500) => String(s).slice(0, n)
 
@@ -71,7 +75,7 @@ function compiled (source, filename) {
  */
 class HostSlow extends Error {}
 async function step (i, limits, fn) {
-  send({ t: 'step', i, cpu_us: cpuUs() })
+  send({ t: 'step', i, cpu_us: cpuUs(), cases: flush() })
   const cur = iso
   const limitNs = BigInt(limits.time_ms) * 1000000n
   const wallMs = limits.time_ms * limits.wall_factor + limits.wall_extra_ms
@@ -160,7 +164,7 @@ async function stdio (job) {
     isolate(job.limits.memory_mb)
     const { ctx, entry, load, stdout } = await candidate(job, i, stdins[i])
     release(entry, ctx)
-    send({ t: 'case', i, raw: load ?? { v: 'ok', stdout: stdout ?? '' } })
+    caseOut({ i, raw: load ?? { v: 'ok', stdout: stdout ?? '' } })
     if (!iso.isDisposed && iso.getHeapStatisticsSync().used_heap_size > isoMb * (1 << 19)) drop()
   }
 }
@@ -175,23 +179,23 @@ async function call (job) {
         isolate(job.limits.memory_mb)
         s = await candidate(job, -1)
         if (s.load) {
-          for (let k = i; k < cases.length; k++) send({ t: 'case', i: k, raw: s.load })
+          for (let k = i; k < cases.length; k++) caseOut({ i: k, raw: s.load })
           return
         }
       }
       const entry = s.entry
       const t0 = performance.now()
       const r = await step(i, job.limits, async ms => await entry.apply(undefined, ['call', job.function ?? '', cases[i]], { timeout: ms, result: { copy: true } }))
-      if (r.ok === undefined) { send({ t: 'case', i, raw: r }); continue }
+      if (r.ok === undefined) { caseOut({ i, raw: r }); continue }
       const text = String(r.ok)
-      if (text.length > job.limits.output_bytes) { send({ t: 'case', i, raw: { v: 'output_limit' } }); continue }
+      if (text.length > job.limits.output_bytes) { caseOut({ i, raw: { v: 'output_limit' } }); continue }
       let thrown = null
       if (text.startsWith('{"$throw":')) { try { thrown = JSON.parse(text).$throw } catch { /* not ours: compared as data */ } }
       if (Array.isArray(thrown)) {
         const [name, message] = thrown.map(x => clip(x))
-        send({ t: 'case', i, raw: { v: /output limit/.test(message) ? 'output_limit' : 'runtime_error', error: clip(`${name}: ${message}`) } })
+        caseOut({ i, raw: { v: /output limit/.test(message) ? 'output_limit' : 'runtime_error', error: clip(`${name}: ${message}`) } })
       } else {
-        send({ t: 'case', i, json: text, ms: Math.round((performance.now() - t0) * 1000) / 1000 })
+        caseOut({ i, json: text, ms: Math.round((performance.now() - t0) * 1000) / 1000 })
       }
     }
   } finally {
@@ -208,7 +212,7 @@ async function script (job) {
   let tctx = null
   let bind = null
   try {
-    if (c.load) { send({ t: 'case', i: 0, raw: c.load }); return }
+    if (c.load) { caseOut({ i: 0, raw: c.load }); return }
     let test
     try {
       test = compiled(job.script ?? '', 'test.js')
@@ -227,7 +231,7 @@ async function script (job) {
       await bind.apply(undefined, [typeof kinds === 'string' ? kinds : '{}', wanted], { timeout: ms })
       await test.run(tctx, { timeout: ms })
     })
-    send({ t: 'case', i: 0, raw: r.ok !== undefined || !('v' in r) ? { v: 'passed' } : r })
+    caseOut({ i: 0, raw: r.ok !== undefined || !('v' in r) ? { v: 'passed' } : r })
   } finally {
     release(bind, tctx, c.entry, c.ctx)
   }
@@ -251,9 +255,10 @@ async function runJob (job) {
     const testError = job.form === 'stdio' ? await stdio(job) : job.form === 'call' ? await call(job) : await script(job)
     await settle()
     if (iso !== null && !iso.isDisposed && iso.getHeapStatisticsSync().used_heap_size > isoMb * (1 << 19)) drop()
-    send(testError === undefined ? { t: 'done' } : { t: 'done', testError })
+    send(testError === undefined ? { t: 'done', cases: flush() } : { t: 'done', cases: flush(), testError })
   } catch (err) {
     drop()
+    pending = []
     if (err instanceof HostSlow) send({ t: 'host_slow' })
     else send({ t: 'fail', reason: clip(err?.message ?? err, 200) })
   }

@@ -56,8 +56,9 @@ export function processRss (pid: number): number | null {
 }
 
 interface Step { i: number, cpu0: number, t0: number }
-type Msg = { t: 'ready' } | { t: 'step', i: number, cpu_us: number } | { t: 'case', i: number, raw?: RawCase, json?: string, ms?: number }
-  | { t: 'done', testError?: string } | { t: 'host_slow' } | { t: 'fail', reason: string }
+interface CaseMsg { i: number, raw?: RawCase, json?: string, ms?: number }
+type Msg = { t: 'ready' } | { t: 'step', i: number, cpu_us: number, cases?: CaseMsg[] }
+  | { t: 'done', cases?: CaseMsg[], testError?: string } | { t: 'host_slow' } | { t: 'fail', reason: string }
 
 function toCase (m: { raw?: RawCase, json?: string, ms?: number }): RawCase {
   if (m.json === undefined) return m.raw ?? { v: 'runtime_error' }
@@ -163,8 +164,9 @@ export class JsProcess {
       }, POLL_MS)
       this.onMsg = m => {
         lastMsg = performance.now()
+        if (m.t === 'step' || m.t === 'done') for (const c of m.cases ?? []) cases[c.i] = toCase(c)
         if (m.t === 'step') step = { i: m.i, cpu0: m.cpu_us, t0: performance.now() }
-        else if (m.t === 'case') { cases[m.i] = toCase(m); step = null } else if (m.t === 'done') finish(m.testError === undefined ? { cases } : { cases, testError: m.testError })
+        else if (m.t === 'done') finish(m.testError === undefined ? { cases } : { cases, testError: m.testError })
         else if (m.t === 'host_slow') finish(new Error('host too slow: the wall-clock backstop fired before the time limit of CPU was used'))
         else if (m.t === 'fail') { this.kill(); finish(new Error(`javascript sandbox failure: ${m.reason}`)) }
       }
