@@ -44,10 +44,11 @@ export const ConfigSchema = Type.Object({
   LEASE_MAX_GROUPS: Type.Integer({ minimum: 1, default: 4096, description: 'Most groups in one lease.' }),
   WAIT_MAX_MS: Type.Integer({ minimum: 0, default: 60_000, description: 'Longest long-poll (wait / wait_ms) of GET /v1/rollouts/:id and POST /v1/trainer/lease.' }),
   // POST /get_reward (OpenRLHF's remote reward protocol)
-  GET_REWARD_MAX_BATCH: Type.Integer({ minimum: 1, default: 4096, description: 'Most queries in one POST /get_reward (413 above it).' }),
+  GET_REWARD_MAX_BATCH: Type.Integer({ minimum: 1, default: 8192, description: 'Most queries in one POST /get_reward (413 above it); OpenRLHF v0.9 posts a whole rollout batch in one request.' }),
   GET_REWARD_TOKEN: Type.String({ default: '', description: 'Bearer token POST /get_reward requires (empty: none).' }),
   GET_REWARD_FALLBACK: Type.Number({ default: 0, description: 'Reward POST /get_reward answers for an item that could not be scored (OpenRLHF takes no null); extra_logs.unscorable marks it.' }),
   GET_REWARD_REWARDS: Type.String({ default: '', description: 'Reward options of POST /get_reward as JSON (the rewards object of /v1/score); empty: the defaults (format + accuracy).' }),
+  GET_REWARD_BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024, default: 64 * 1024 * 1024, description: 'Largest POST /get_reward body, after gzip decoding (413 above it); OpenRLHF v0.9 posts a whole rollout batch in one request.' }),
   ADMIN_QUEUES: Type.Union([Type.Literal('read-only'), Type.Literal('read-write'), Type.Literal('off')], { default: 'read-only', description: 'The /admin/queues dashboard: read-only, read-write (retry, clean, remove jobs) or off.' })
 }, { additionalProperties: true })
 
