@@ -22,7 +22,7 @@ export const ConfigSchema = Type.Object({
   MATH_THREADS: Type.Integer({ minimum: 1, default: Math.max(1, cores - 1), 'x-default': 'cores - 1 (at least 1)', description: 'Worker threads of the math verifier pool.' }),
   MATH_DEADLINE_MS: Type.Integer({ minimum: 50, default: 2000, description: 'Deadline of one math check; past it the check answers timeout and its worker is replaced.' }),
   CODE_PYTHON_SLOTS: Type.Integer({ minimum: 1, default: cores, 'x-default': 'cores', description: 'Concurrent Python jails (bubblewrap); each slot runs as its own uid.' }),
-  CODE_JS_ISOLATES: Type.Integer({ minimum: 1, default: cores, 'x-default': 'cores', description: 'Concurrent JavaScript isolates (isolated-vm).' }),
+  CODE_JS_ISOLATES: Type.Integer({ minimum: 1, default: cores, 'x-default': 'cores', description: 'JavaScript sandbox processes (one isolated-vm isolate each; a killed or crashed one is replaced).' }),
   CODE_UID_BASE: Type.Integer({ minimum: 1000, maximum: 4_000_000_000, default: 61000, description: 'Lowest uid of the Python jail slots; each process claims the first free range of CODE_PYTHON_SLOTS uids at or above it (lock files in /run/reward-verifier).' }),
   TEXT_THREADS: Type.Integer({ minimum: 0, default: cores, 'x-default': 'cores', description: 'Worker threads for the language reward (each loads the ~200 MB detector); 0 runs it on the main thread.' }),
   // The Redis pipeline (src/queue): rollouts in through BullMQ, scored groups out to trainers by lease.
