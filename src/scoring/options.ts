@@ -8,6 +8,7 @@ import type { FormatOptions } from '../rewards/format/index.ts'
 import type { CosineOptions } from '../rewards/extras/cosine.ts'
 import { hashJson } from '../lib/hash.ts'
 import { REWARD_VERSION } from './version.ts'
+import { DEFAULT_STRIP_TOKENS } from '../rewards/format/strip.ts'
 
 interface Weighted { weight: number }
 
@@ -23,6 +24,8 @@ export interface EffectiveOptions {
     length?: Weighted
   }
   advantages: { scale: AdvantageScale, eps: number }
+  /** End tokens removed from the end of every completion before any reward reads it (format's strip_tokens). */
+  strip_tokens: string[]
 }
 
 export type ComponentName = keyof EffectiveOptions['rewards']
@@ -65,7 +68,8 @@ export function resolveOptions (rewards: RewardsOptions = {}, advantages: Advant
   if (on(o, false)) r.overlong = { weight: o.weight ?? 1, max_length: o.max_length ?? 4096, buffer: o.buffer ?? 512 }
   const g = rewards.length
   if (on(g, false)) r.length = { weight: g.weight ?? 1 }
-  return { rewards: r, advantages: { scale: advantages.scale ?? 'group', eps: advantages.eps ?? 1e-4 } }
+  const strip = [...(rewards.format?.strip_tokens ?? DEFAULT_STRIP_TOKENS)]
+  return { rewards: r, advantages: { scale: advantages.scale ?? 'group', eps: advantages.eps ?? 1e-4 }, strip_tokens: strip }
 }
 
 /** The template used for answer extraction, whether or not the format reward is on. */

@@ -11,6 +11,7 @@ import { extractCode } from '../rewards/code/extract.ts'
 import { resolveOptions, configHash, COMPONENTS, type EffectiveOptions, type ComponentName } from './options.ts'
 import { REWARD_VERSION } from './version.ts'
 import { formatReward } from '../rewards/format/index.ts'
+import { stripTrailingTokens } from '../rewards/format/strip.ts'
 import type { LanguagePool } from '../rewards/language/pool.ts'
 import { reasoningStepsReward } from '../rewards/extras/reasoning-steps.ts'
 import { repetitionReward } from '../rewards/extras/repetition.ts'
@@ -51,7 +52,8 @@ export class Scorer {
   private async scoreGroup (group: Group, options: EffectiveOptions, signal?: AbortSignal): Promise<CompletionResult[]> {
     const o = options.rewards
     const cols: Columns = {}
-    const completions = group.completions
+    // Completion preparation, the one place every reward (and every endpoint) goes through: trailing end tokens off.
+    const completions = group.completions.map(c => stripTrailingTokens(c, options.strip_tokens))
     const tags = o.format?.tags ?? { think: 'think', answer: 'answer' }
     const prefilled = o.format?.think_prefilled ?? false
     const texts = prefilled ? completions.map(c => `<${tags.think}>${c}`) : completions
