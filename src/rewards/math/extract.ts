@@ -316,12 +316,25 @@ const NUMBER_RE = /-?\\?\$?\d(?:\d|,(?=\d{3}))*(?:\.\d+)?(?:\/\d+)?\s?%?/g
 /** What may stand between two candidates of a list in prose: "1, 2, ..., 9", "3 or 4", "between 3 and 5". */
 const LIST_GAP = /^\s*(?:,|;|\/|or|and|to|through|,\s*or|,\s*and|(?:,\s*)?(?:\.\.\.|…|\\[lc]?dots)(?:\s*,)?|either)\s*$/i
 
+/** The words between two numbers, without \text{} wrappers, $ signs and assignments ("or n ="). */
+function gapWords (gap: string): string {
+  return gap.replace(/\\(?:text|mbox|textbf|mathrm)\s*\{([^{}]*)\}/g, ' $1 ').replace(/\$/g, ' ')
+    .replace(/\b[A-Za-z](?:_\{?\w+\}?)?\s*=/g, ' ')
+}
+
 function readPart (part: string): Extraction | null {
   const whole = part.trim().replace(/[.\s]+$/, '')
   // "10, not 12": the negated value is dropped; "not 12" alone answers nothing
   const r = whole.replace(/,?\s*\b(?:and\s+|but\s+)?(?:not|never|rather than|instead of)\s+(?:equal to\s+)?\$?-?[\d\\][^\s,;]*/gi, '').trim()
   if (r.length === 0) return whole.length > 0 ? { answer: null, how: 'negated', raw: whole } : null
-  if (mathSegments(r).length > 0) return { answer: pickMath(r), how: 'final_statement', raw: r }
+  const segs = mathSegments(r)
+  if (segs.length > 0) {
+    const out: Extraction = { answer: pickMath(r), how: 'final_statement', raw: r }
+    // "$n = 5$ or $n = 6$": math segments joined by list words are several candidates
+    const joined = segs.slice(1).some((g, k) => LIST_GAP.test(gapWords(r.slice((segs[k] as Seg).end, g.start))))
+    if (joined) out.candidates = segs.map(g => g.body.trim())
+    return out
+  }
   if (r.split(/\s+/).length <= 3) return { answer: r, how: 'final_statement', raw: r }
   const all = [...r.matchAll(NUMBER_RE)]
   // a number the sentence negates ("10, not 12") is not its answer
@@ -343,7 +356,7 @@ function readPart (part: string): Extraction | null {
   for (let k = 1; k < ms.length; k++) {
     const a = ms[k - 1] as RegExpMatchArray
     const b = ms[k] as RegExpMatchArray
-    if (LIST_GAP.test(r.slice((a.index ?? 0) + a[0].length, b.index ?? 0))) listed = true
+    if (LIST_GAP.test(gapWords(r.slice((a.index ?? 0) + a[0].length, b.index ?? 0)))) listed = true
   }
   const out: Extraction = { answer, how: 'final_statement', raw: r }
   if (listed && nums.length > 1) out.candidates = nums
