@@ -36,12 +36,7 @@ CFG = {'nproc': 64}
 
 
 def become_solution(lim, cpu_s):
-    """In a forked child, still JUDGE: join the solution cgroup, set limits, drop to SOLUTION for good."""
-    try:
-        with open('/cg/cgroup.procs', 'w') as fh:
-            fh.write('0')
-    except OSError:
-        os._exit(SETUP_FAIL_EXIT)  # never run a solution whose CPU time is not counted
+    """In a forked child, still JUDGE: set limits, drop to SOLUTION for good."""
     try:
         with open('/proc/self/oom_score_adj', 'w') as fh:
             fh.write('1000')  # the memory cgroup's OOM killer takes the solution, never the judge

@@ -1,7 +1,7 @@
 # judge.py: one process per job, forked by the jail's first process before the job arrives. It runs as the
 # judge's uid (JUDGE): the solution's processes (SOLUTION) can neither signal, ptrace, prlimit nor read it.
 # It reads the job from the service's pipe (fd 3, length-prefixed frames, never held by the solution), forks
-# the candidate process(es), watches their CPU time (the solution cgroup, /cg), memory and output, and sends
+# the candidate process(es), watches their CPU time (the jail's cgroup, /cg), memory and output, and sends
 # its frames to the jail's first process (OUT_FD), which forwards them to the service. Its own stdout and
 # stderr are /dev/null: a test's prints never reach any channel. For script tests it forks the candidate
 # *before* reading the test source, then runs the test here, reaching the solution only through copies of
@@ -76,7 +76,9 @@ def clip(s, n=2000):
     return s[:n] if type(s) is str else ''
 
 
-# --- the solution cgroup: CPU time of every solution process, dead ones included ---
+# --- CPU time of the solution: the jail's cgroup counts every process of the jail, dead ones included; the
+# solution's share is that minus the judge's and pid 1's own (the only other processes: bwrap only waits).
+# Reading a counter is cheap; moving each candidate into a cgroup of its own would cost an RCU grace period.
 
 def cg_cpu_ms():
     try:
@@ -91,17 +93,40 @@ def cg_cpu_ms():
     raise OSError('no cpu usage in /cg')
 
 
-def cg_pids():
+def run_ms(pid):
+    """CPU time (ms, ns resolution) a live process has run: /proc/<pid>/schedstat's first field."""
     try:
-        with open('/cg/cgroup.procs', 'rb') as fh:
-            return [int(x) for x in fh.read().split()]
-    except OSError:
-        return []
+        with open('/proc/%s/schedstat' % pid, 'rb') as fh:
+            return int(fh.read().split()[0]) / 1e6
+    except (OSError, ValueError, IndexError):
+        return 0.0
+
+
+def solution_cpu_ms():
+    return cg_cpu_ms() - run_ms('self') - run_ms(1)
+
+
+def solution_pids():
+    """Live pids of the solution uid in the jail (the jail's pid namespace holds nothing else of it)."""
+    out = []
+    for name in os.listdir('/proc'):
+        if not name.isdigit():
+            continue
+        try:
+            with open('/proc/%s/status' % name, 'rb') as fh:
+                status = fh.read()
+            state = status.split(b'\nState:', 1)[1].split()[0]
+            uid = int(status.split(b'\nUid:', 1)[1].split()[0])
+            if uid == SOLUTION_ID and state not in (b'Z', b'X'):  # the dead only wait to be reaped
+                out.append(int(name))
+        except (OSError, ValueError, IndexError):
+            pass
+    return out
 
 
 def cg_kill_all():
     for _ in range(50):
-        pids = [p for p in cg_pids() if p > 0]
+        pids = solution_pids()
         if not pids:
             return
         for p in pids:
@@ -115,7 +140,7 @@ def cg_kill_all():
 def cg_wait_ms():
     """Run-queue wait (ms) of the solution's live processes: time they were runnable but got no CPU."""
     total = 0
-    for p in cg_pids():
+    for p in solution_pids():
         try:
             with open('/proc/%d/schedstat' % p, 'rb') as fh:
                 total += int(fh.read().split()[1])
@@ -126,7 +151,7 @@ def cg_wait_ms():
 
 class Child:
     """A forked candidate process: its result pipe, its stdout/stderr (capped), an optional stdin feed,
-    and its CPU budget, read from the solution cgroup (a solution that ignores every signal still dies)."""
+    and its CPU budget, read from the jail's cgroup (a solution that ignores every signal still dies)."""
 
     def __init__(self, job, target, stdin_data=None, requests=False):
         lim = job['limits']
@@ -182,12 +207,12 @@ class Child:
 
     def new_window(self):
         """Start a CPU budget of time_ms (a call case, a stdio run, a whole script)."""
-        self.cpu_base = cg_cpu_ms()
+        self.cpu_base = solution_cpu_ms()
         self.wait_base = cg_wait_ms()
         self.window_t0 = time.monotonic()
 
     def cpu_used(self):
-        return cg_cpu_ms() - self.cpu_base
+        return solution_cpu_ms() - self.cpu_base
 
     def next_line(self, deadline):
         """Next line from the result pipe, draining output meanwhile; None at EOF (the process is done)."""

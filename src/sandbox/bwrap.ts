@@ -3,8 +3,8 @@
  * cgroups and a user namespace mapping exactly two ids (JUDGE = 0 inside = the slot's judge uid; SOLUTION =
  * 1000 inside = the slot's solution uid), then execs bubblewrap as JUDGE: every other namespace unshared (no
  * network), only /usr bound (read-only), a private /tmp (the jail's first process mounts a fresh one per
- * job), no /etc, an empty environment, the solution cgroup bound at /cg, the program as pid 1, dying with
- * its parent. Capabilities kept (inside the user namespace only): SETUID/SETGID (the judge forks a process
+ * job), no /etc, an empty environment, the slot's CPU counter read-only at /cg, the program as pid 1, dying
+ * with its parent. Capabilities kept (inside the user namespace only): SETUID/SETGID (the judge forks a process
  * that drops to SOLUTION), KILL (the judge kills the solution's processes), SYS_ADMIN (a fresh /tmp and
  * IPC namespace per job). The solution's processes have none.
  */
@@ -35,8 +35,8 @@ export interface JailSpec {
   solutionUid: number
   /** Host cgroup.procs files the launcher enters (the slot's cgroups). */
   cgroupProcs: string[]
-  /** Host directory of the solution's CPU cgroup, bound read-write at /cg (files owned by the judge uid). */
-  solutionCgroup: string
+  /** Host directory of the slot's CPU-accounting cgroup, bound read-only at /cg. */
+  cpuCgroup: string
   /** Extra read-only binds [host, jail] (compilers, runtimes). */
   roBinds?: Array<[string, string]>
 }
@@ -53,7 +53,7 @@ export function bwrapArgs (spec: JailSpec, program: string[]): string[] {
   for (const [from, to] of spec.roBinds ?? []) args.push('--ro-bind', from, to)
   args.push(
     '--proc', '/proc', '--dev', '/dev', '--tmpfs', '/tmp',
-    '--bind', spec.solutionCgroup, '/cg',
+    '--ro-bind', spec.cpuCgroup, '/cg',
     '--remount-ro', '/dev', '--remount-ro', '/',
     '--chdir', '/tmp', '--as-pid-1',
     ...program

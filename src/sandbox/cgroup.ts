@@ -1,14 +1,15 @@
 /**
- * Per-slot cgroups (v1 memory+pids+cpuacct hierarchies, or v2 unified), created by the service (root):
- * - the slot cgroup holds every process of one jail (the launcher moves itself in before anything else):
- *   one memory cap for all of them together (RLIMIT_AS is per process) and pids.max beside RLIMIT_NPROC;
- * - its child `solution` holds only the solution's processes (each candidate moves itself in before it
- *   drops to the solution uid), so its CPU counter (cpuacct.usage, or cpu.stat usage_usec) is the
- *   solution's CPU time, children and dead processes included. The judge reads it inside the jail
- *   (bound at /cg) to kill a solution that ignores every signal; the host reads it when its backstop fires.
+ * Per-slot cgroups (v1 memory+pids+cpuacct hierarchies, or v2 unified), created by the service (root). The
+ * slot cgroup holds every process of one jail (the launcher moves itself in before anything else): one
+ * memory cap for all of them together (RLIMIT_AS is per process), pids.max beside RLIMIT_NPROC, and a CPU
+ * counter (cpuacct.usage, or cpu.stat usage_usec) of the whole jail, dead processes included. The judge
+ * reads it inside the jail (bound read-only at /cg) and subtracts its own and pid 1's run time: the rest is
+ * the solution's, so a solution that ignores every signal is still killed on time. (Moving each solution
+ * process into a cgroup of its own was measured at 10-20 ms per process on a loaded host: the migration
+ * waits for an RCU grace period.) The host reads the counter when its backstop fires.
  * CPU accounting is required: where it cannot be set up the Python pool refuses to start and says why.
  */
-import { chownSync, existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 
 const ROOT = '/sys/fs/cgroup'
@@ -17,8 +18,8 @@ const NAME = 'reward-verifier'
 export interface SlotCgroup {
   /** cgroup.procs files the launcher writes its pid into (one per v1 hierarchy). */
   procs: string[]
-  /** Host directory of the solution's cgroup (bound into the jail at /cg). */
-  solutionDir: string
+  /** Host directory of the slot's CPU-accounting cgroup (bound read-only into the jail at /cg). */
+  cpuDir: string
   /** 'v1': cpuacct.usage in ns; 'v2': cpu.stat usage_usec. */
   kind: 'v1' | 'v2'
   /** Whether the memory cap could be set (else the rlimits alone bound memory). */
@@ -49,24 +50,21 @@ export function createSlotCgroup (judgeUid: number, memoryBytes: number, pids: n
     if (existsSync(join(ROOT, 'cgroup.controllers'))) {
       const base = join(ROOT, readFileSync('/proc/self/cgroup', 'utf8').match(/^0::(.*)$/m)?.[1] ?? '/')
       const dir = join(base, `${NAME}-${judgeUid}`)
-      const sol = join(dir, 'solution')
-      mkdirSync(sol, { recursive: true })
-      chownSync(join(sol, 'cgroup.procs'), judgeUid, judgeUid)
+      mkdirSync(dir, { recursive: true })
       let memory = true
       try { writeFileSync(join(dir, 'memory.max'), String(memoryBytes)) } catch { memory = false }
       try { writeFileSync(join(dir, 'pids.max'), String(pids)) } catch { /* RLIMIT_NPROC still caps the slot */ }
-      readFileSync(join(sol, 'cpu.stat'), 'utf8')
-      return { procs: [join(dir, 'cgroup.procs')], solutionDir: sol, kind: 'v2', memory, remove: () => rmdirs([sol, dir]) }
+      readFileSync(join(dir, 'cpu.stat'), 'utf8')
+      return { procs: [join(dir, 'cgroup.procs')], cpuDir: dir, kind: 'v2', memory, remove: () => rmdirs([dir]) }
     }
     const cpuRoot = v1Root('cpuacct')
     if (cpuRoot === null) return 'no cgroup v1 cpuacct hierarchy under /sys/fs/cgroup (needed to enforce CPU time)'
     const cpu = join(cpuRoot, ownPath('cpuacct'), `${NAME}-${judgeUid}`)
-    const sol = join(cpu, 'solution')
-    mkdirSync(sol, { recursive: true })
-    chownSync(join(sol, 'cgroup.procs'), judgeUid, judgeUid)
-    readFileSync(join(sol, 'cpuacct.usage'), 'utf8')
+    try { rmdirSync(join(cpu, 'solution')) } catch { /* from an earlier layout, or absent */ }
+    mkdirSync(cpu, { recursive: true })
+    readFileSync(join(cpu, 'cpuacct.usage'), 'utf8')
     const procs = [join(cpu, 'cgroup.procs')]
-    const dirs = [sol, cpu]
+    const dirs = [cpu]
     let memory = false
     const memRoot = v1Root('memory')
     if (memRoot !== null) {
@@ -90,17 +88,17 @@ export function createSlotCgroup (judgeUid: number, memoryBytes: number, pids: n
         dirs.push(pid)
       } catch { /* RLIMIT_NPROC still caps the slot */ }
     }
-    return { procs, solutionDir: sol, kind: 'v1', memory, remove: () => rmdirs(dirs) }
+    return { procs, cpuDir: cpu, kind: 'v1', memory, remove: () => rmdirs(dirs) }
   } catch (err) {
     return `cannot create the per-slot CPU accounting cgroup (${(err as Error).message}); the service must run as root with a writable /sys/fs/cgroup`
   }
 }
 
-/** CPU time (ms) the solution cgroup has used so far, or null when unreadable. */
-export function solutionCpuMs (cg: SlotCgroup): number | null {
+/** CPU time (ms) the slot's jail has used so far (all its processes), or null when unreadable. */
+export function jailCpuMs (cg: SlotCgroup): number | null {
   try {
-    if (cg.kind === 'v1') return Number(readFileSync(join(cg.solutionDir, 'cpuacct.usage'), 'utf8').trim()) / 1e6
-    const m = /^usage_usec (\d+)$/m.exec(readFileSync(join(cg.solutionDir, 'cpu.stat'), 'utf8'))
+    if (cg.kind === 'v1') return Number(readFileSync(join(cg.cpuDir, 'cpuacct.usage'), 'utf8').trim()) / 1e6
+    const m = /^usage_usec (\d+)$/m.exec(readFileSync(join(cg.cpuDir, 'cpu.stat'), 'utf8'))
     return m ? Number(m[1]) / 1000 : null
   } catch {
     return null

@@ -7,13 +7,13 @@
  *   fd 3 → {id, form, code, ...} then, script form only, {script}
  *   fd 4 ← ready once; per job: case frames, result, done (from pid 1, after the judge ended)
  * A wall-clock backstop here kills the whole jail (pid namespace: every process in it dies with pid 1); the
- * solution cgroup's CPU time then decides: >= the job's CPU allowance is a timeout (0), less is an error.
+ * jail's CPU time (its cgroup) then decides: >= time_ms is a timeout (0), less is an error (null).
  * A killed jail is dead at once: it never takes another job.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import type { Readable, Writable } from 'node:stream'
 import { jailCommand, pythonHarness, PYTHON, type JailSpec } from './bwrap.ts'
-import { solutionCpuMs, type SlotCgroup } from './cgroup.ts'
+import { jailCpuMs, type SlotCgroup } from './cgroup.ts'
 import { FrameReader, frame } from './frames.ts'
 import type { PythonJob, RawCase, RawJobResult } from './types.ts'
 
@@ -113,7 +113,7 @@ export class Jail {
         frames: 0,
         resolve,
         started: performance.now(),
-        cpuAtStart: solutionCpuMs(this.cgroup),
+        cpuAtStart: jailCpuMs(this.cgroup),
         timer: setTimeout(() => this.backstop(), backstopMs)
       }
       if (signal) {
@@ -144,7 +144,7 @@ export class Jail {
     const p = this.pending
     if (!p) return
     this.kill()
-    const now = solutionCpuMs(this.cgroup)
+    const now = jailCpuMs(this.cgroup)
     const used = now !== null && p.cpuAtStart !== null ? now - p.cpuAtStart : null
     const allowance = p.job.limits.time_ms * Math.max(1, p.job.cases?.length ?? p.job.stdins?.length ?? 1)
     if (used !== null && used >= p.job.limits.time_ms) {

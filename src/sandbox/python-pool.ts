@@ -10,7 +10,7 @@ import { availableParallelism } from 'node:os'
 import { claimUidRange, type UidRange } from './uid-range.ts'
 import { Jail } from './jail.ts'
 import { BWRAP, jailUnavailableReason } from './bwrap.ts'
-import { createSlotCgroup, solutionCpuMs, type SlotCgroup } from './cgroup.ts'
+import { createSlotCgroup, jailCpuMs, type SlotCgroup } from './cgroup.ts'
 import type { PythonJob, RawJobResult } from './types.ts'
 import meta from '../../sandboxes/python/metadata.json' with { type: 'json' }
 
@@ -112,7 +112,7 @@ export class PythonPool {
         judgeUid: this.uidBase + 2 * slot,
         solutionUid: this.uidBase + 2 * slot + 1,
         cgroupProcs: cg.procs,
-        solutionCgroup: cg.solutionDir
+        cpuCgroup: cg.cpuDir
       }, cg)
       this.jails[slot] = j
       j.whenReady().then(() => this.dispatch(), err => this.startFailed(err as Error))
@@ -120,10 +120,10 @@ export class PythonPool {
     return j
   }
 
-  /** CPU time (ms) the solutions of a slot have used so far (its solution cgroup), or null. */
-  solutionCpuMs (slot: number): number | null {
+  /** CPU time (ms) the jail of a slot has used so far (its cgroup: the solution's processes, the judge, pid 1), or null. */
+  jailCpuMs (slot: number): number | null {
     const cg = this.cgroups[slot]
-    return cg === undefined ? null : solutionCpuMs(cg)
+    return cg === undefined ? null : jailCpuMs(cg)
   }
 
   /** Which slots have a memory cap of their own (for readiness reports). */
