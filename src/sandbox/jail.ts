@@ -11,6 +11,7 @@
  * A killed jail is dead at once: it never takes another job.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import type { Readable, Writable } from 'node:stream'
 import { jailCommand, pythonHarness, PYTHON, type JailSpec } from './bwrap.ts'
 import { jailCpuMs, type SlotCgroup } from './cgroup.ts'
@@ -132,11 +133,27 @@ export class Jail {
 
   /** Kills the whole jail; from this moment it is dead and takes no job. */
   kill (): void {
-    if (this.child.pid !== undefined && !this.dead) {
-      try { process.kill(-this.child.pid, 'SIGKILL') } catch { /* already gone */ }
-    }
+    if (!this.dead) this.killAll()
     this.dead = true
     this.ready = false
+  }
+
+  /**
+   * SIGKILL to bwrap's process group and to every process in the slot's cgroup: the jail's pid 1 runs in a
+   * session of its own and outlives a killed bwrap, so the cgroup is what reaches all of it. Only called
+   * while this jail is the slot's only one (before a replacement starts).
+   */
+  private killAll (): void {
+    if (this.child.pid !== undefined) {
+      try { process.kill(-this.child.pid, 'SIGKILL') } catch { /* already gone */ }
+    }
+    for (const procs of this.cgroup.procs.slice(0, 1)) {
+      let pids: string[] = []
+      try { pids = readFileSync(procs, 'utf8').split('\n').filter(Boolean) } catch { /* no cgroup view */ }
+      for (const pid of pids) {
+        try { process.kill(Number(pid), 'SIGKILL') } catch { /* gone */ }
+      }
+    }
   }
 
   /** The host's wall-clock backstop fired: kill the jail, then the solution's CPU time decides. */
@@ -203,6 +220,7 @@ export class Jail {
   private die (reason: string): void {
     const p = this.pending
     const wasDead = this.dead
+    if (!wasDead) this.killAll() // whatever of it still runs (bwrap gone, pid 1 not)
     this.dead = true
     this.ready = false
     for (const w of this.readyWaiters.splice(0)) w(new Error(reason))
