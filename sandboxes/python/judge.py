@@ -149,6 +149,17 @@ def cg_wait_ms():
     return total / 1e6
 
 
+def fork_retrying():
+    """fork, and when the process table is full (the solution's processes, being killed), kill and retry."""
+    for _ in range(50):
+        try:
+            return os.fork()
+        except BlockingIOError:
+            cg_kill_all()
+            time.sleep(0.01)
+    raise HostFault('host_fault')
+
+
 class Child:
     """A forked candidate process: its result pipe, its stdout/stderr (capped), an optional stdin feed,
     and its CPU budget, read from the jail's cgroup (a solution that ignores every signal still dies)."""
@@ -164,7 +175,7 @@ class Child:
         ncases = max(1, len(job.get('cases') or [])) if job['form'] == 'call' else 1
         cpu_s = int(lim['time_ms'] * ncases / 1000) + 1
         cg_kill_all()  # nothing of an earlier candidate of this job runs on
-        pid = os.fork()
+        pid = fork_retrying()
         if pid == 0:
             try:
                 keep = [res_w] + ([req_r] if requests else [])
