@@ -50,9 +50,9 @@ type ScriptFn = (...args: Array<string | number>) => Promise<unknown>
 const defined = new WeakSet<RedisClient>()
 
 /** Most groups one publish script takes. */
-export const PUBLISH_CHUNK_GROUPS = 256
+export const PUBLISH_CHUNK_GROUPS = 128
 /** Most characters of input completions one publish chunk covers (the published JSON is about as large). */
-export const PUBLISH_CHUNK_CHARS = 1 << 20
+export const PUBLISH_CHUNK_CHARS = 1 << 19
 
 /** Chunk boundaries [start, end) over a rollout's groups, from their input sizes (the same on every attempt). */
 export function publishChunks (sizes: number[]): Array<[number, number]> {
