@@ -13,7 +13,8 @@
 import { setMaxListeners } from 'node:events'
 import { UnrecoverableError, WaitingError, type Job, type Processor } from 'bullmq'
 import type { Scorer } from '../scoring/scorer.ts'
-import type { ScoreReply, GroupResult } from '../scoring/schema.ts'
+import { Value } from 'typebox/value'
+import { ScoreRequestSchema, type ScoreReply, type GroupResult } from '../scoring/schema.ts'
 import { resolveOptions } from '../scoring/options.ts'
 import { batchAdvantages } from '../grpo/advantages.ts'
 import { publishChunks, type LeaseStore, type PublishedGroup } from './lease-store.ts'
@@ -67,6 +68,12 @@ function checkData (job: Job<RolloutJobData>): RolloutJobData {
   if (d === undefined || typeof d.id !== 'string' || typeof d.run !== 'string' || !Array.isArray(groups) || groups.length === 0 ||
     !groups.every(g => typeof g?.id === 'string' && Array.isArray(g.completions) && g.reference !== undefined)) {
     throw new UnrecoverableError('malformed rollout job: expected {id, run, request: {groups: [{id, reference, completions}]}}')
+  }
+  // the same schema as POST /v1/score and /v1/rollouts (eps, weights, bounds): a job written to the queue by
+  // anything but the API is held to it too
+  if (!Value.Check(ScoreRequestSchema, d.request)) {
+    const first = Value.Errors(ScoreRequestSchema, d.request)[0]
+    throw new UnrecoverableError(`malformed rollout job: request${first?.instancePath ?? ''} ${first?.message ?? 'does not match the score request schema'}`)
   }
   return d as RolloutJobData
 }

@@ -82,7 +82,7 @@ test('compose: the GPU trainer runs python -m trainer (torchrun, N ranks) under 
   assert.deepEqual(trainer.profiles, ['gpu'])
   assert.equal(trainer.command?.[0], 'torchrun')
   assert.deepEqual(trainer.command?.slice(-2), ['-m', 'trainer'])
-  assert.ok(trainer.command?.includes('--nnodes=' + '${TRAINER_RANKS:-1}'), 'as many rendezvous nodes as ranks')
+  assert.ok(trainer.command?.some(a => a.startsWith('--nnodes=') && a.includes('TRAINER_RANKS')), 'as many rendezvous nodes as ranks (TRAINER_RANKS)')
   assert.ok(trainer.command?.includes('--rdzv_endpoint=trainer-rdzv:29400'))
   assert.equal(trainer.container_name, undefined, 'scalable: --scale trainer=N')
   assert.equal(trainer.ports, undefined, 'scalable: no published ports')
