@@ -3,12 +3,16 @@
 #   bubblewrap   the Python sandbox
 #   redis-server a Redis for tests that need their own (persistence, restarts), and the local Redis Cluster
 #   chromium     headless screenshots of the dashboard and reports
+#   python3-torch, python3-omegaconf  the trainer call-site tests (OpenRLHF/verl/TRL arithmetic in torch, Hydra
+#                options as DictConfig), checked with Debian's /usr/bin/python3 (python3 on PATH may be a pyenv shim)
 # Nothing is downloaded at run time; everything comes from Debian's packages.
 set -euo pipefail
 need=()
 command -v bwrap >/dev/null 2>&1 || need+=(bubblewrap)
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
+/usr/bin/python3 -c 'import torch' >/dev/null 2>&1 || need+=(python3-torch)
+/usr/bin/python3 -c 'import omegaconf' >/dev/null 2>&1 || need+=(python3-omegaconf)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then
     echo "setup-system: missing ${need[*]}; run as root (or install them) first" >&2

@@ -22,7 +22,7 @@ export const ConfigSchema = Type.Object({
   MATH_THREADS: Type.Integer({ minimum: 1, default: Math.max(1, cores - 1), 'x-default': 'cores - 1 (at least 1)', description: 'Worker threads of the math verifier pool.' }),
   MATH_DEADLINE_MS: Type.Integer({ minimum: 50, default: 2000, description: 'Deadline of one math check; past it the check answers timeout and its worker is replaced.' }),
   CODE_PYTHON_SLOTS: Type.Integer({ minimum: 1, default: cores, 'x-default': 'cores', description: 'Concurrent Python jails (bubblewrap); each slot runs as its own uid.' }),
-  CODE_JS_ISOLATES: Type.Integer({ minimum: 1, default: cores, 'x-default': 'cores', description: 'Concurrent JavaScript isolates (isolated-vm).' }),
+  CODE_JS_ISOLATES: Type.Integer({ minimum: 1, default: cores, 'x-default': 'cores', description: 'JavaScript sandbox processes (one isolated-vm isolate each; a killed or crashed one is replaced).' }),
   CODE_UID_BASE: Type.Integer({ minimum: 1000, maximum: 4_000_000_000, default: 61000, description: 'Lowest uid of the Python jail slots; each process claims the first free range of CODE_PYTHON_SLOTS uids at or above it (lock files in /run/reward-verifier).' }),
   TEXT_THREADS: Type.Integer({ minimum: 0, default: cores, 'x-default': 'cores', description: 'Worker threads for the language reward (each loads the ~200 MB detector); 0 runs it on the main thread.' }),
   // The Redis pipeline (src/queue): rollouts in through BullMQ, scored groups out to trainers by lease.
@@ -49,10 +49,11 @@ export const ConfigSchema = Type.Object({
   ROLLOUT_MAX_GROUPS: Type.Integer({ minimum: 1, default: 16_384, description: 'Most groups in one POST /v1/rollouts (413 above it); groups are published to trainers in chunks that hold Redis only briefly.' }),
   METADATA_MAX_DEPTH: Type.Integer({ minimum: 1, maximum: 256, default: 32, description: 'Deepest nesting of a group\'s metadata (objects and arrays) that POST /v1/rollouts accepts (400 naming the group above it).' }),
   // POST /get_reward (OpenRLHF's remote reward protocol)
-  GET_REWARD_MAX_BATCH: Type.Integer({ minimum: 1, default: 4096, description: 'Most queries in one POST /get_reward (413 above it).' }),
+  GET_REWARD_MAX_BATCH: Type.Integer({ minimum: 1, default: 8192, description: 'Most queries in one POST /get_reward (413 above it); OpenRLHF v0.9 posts a whole rollout batch in one request.' }),
   GET_REWARD_TOKEN: Type.String({ default: '', description: 'Bearer token POST /get_reward requires (empty: none).' }),
   GET_REWARD_FALLBACK: Type.Number({ default: 0, description: 'Reward POST /get_reward answers for an item that could not be scored (OpenRLHF takes no null); extra_logs.unscorable marks it.' }),
   GET_REWARD_REWARDS: Type.String({ default: '', description: 'Reward options of POST /get_reward as JSON (the rewards object of /v1/score); empty: the defaults (format + accuracy).' }),
+  GET_REWARD_BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024, default: 64 * 1024 * 1024, description: 'Largest POST /get_reward body, after gzip decoding (413 above it); OpenRLHF v0.9 posts a whole rollout batch in one request.' }),
   ADMIN_QUEUES: Type.Union([Type.Literal('read-only'), Type.Literal('read-write'), Type.Literal('off')], { default: 'read-only', description: 'The /admin/queues dashboard: read-only, read-write (retry, clean, remove jobs) or off.' })
 }, { additionalProperties: true })
 
