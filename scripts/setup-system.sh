@@ -3,12 +3,23 @@
 #   bubblewrap   the Python sandbox
 #   redis-server a Redis for tests that need their own (persistence, restarts)
 #   chromium     headless screenshots of the dashboard and reports
+#   compiled code languages (src/sandbox/native, sandboxes/<language>/metadata.json): g++ (C, C++),
+#   openjdk-17-jdk-headless (Java), golang-go + testify (Go), rustc + the regex/md5/rand crates (Rust),
+#   libboost-dev and libssl-dev (headers some HumanEval-X C++ programs include)
 # Nothing is downloaded at run time; everything comes from Debian's packages.
 set -euo pipefail
 need=()
 command -v bwrap >/dev/null 2>&1 || need+=(bubblewrap)
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
+[ -x /usr/bin/g++ ] || need+=(g++)
+[ -x /usr/bin/javac ] || need+=(openjdk-17-jdk-headless)
+[ -x /usr/bin/go ] || need+=(golang-go)
+[ -x /usr/bin/rustc ] || need+=(rustc)
+[ -x /usr/bin/cargo ] || need+=(cargo)
+for pkg in golang-github-stretchr-testify-dev librust-regex-dev librust-md5-dev librust-rand-dev libboost-dev libssl-dev; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'ok installed' || need+=("$pkg")
+done
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then
     echo "setup-system: missing ${need[*]}; run as root (or install them) first" >&2
@@ -17,7 +28,7 @@ if [ ${#need[@]} -gt 0 ]; then
   echo "setup-system: installing ${need[*]}"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+  apt-get install -y -qq -o DPkg::Lock::Timeout=600 --no-install-recommends "${need[@]}" >/dev/null
 fi
 # A Redis on 127.0.0.1:6379 for the integration tests: start one when none answers.
 if ! (exec 3<>/dev/tcp/127.0.0.1/6379) 2>/dev/null; then
