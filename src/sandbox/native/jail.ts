@@ -110,7 +110,7 @@ export function runInJail (r: JailRun): Promise<JailOutcome> {
     fd3?.setEncoding('utf8')
     fd3?.on('data', (s: string) => { if (report.length < 4096) report += s })
     fd3?.on('error', () => {})
-    const timer = setTimeout(() => { backstop = true; kill() }, r.wallMs + 3000)
+    const timer = setTimeout(() => { backstop = true; kill() }, r.wallMs * 5 + 5000)
     const onAbort = (): void => { aborted = true; kill() }
     r.signal?.addEventListener('abort', onAbort, { once: true })
     if (r.signal?.aborted) onAbort()
