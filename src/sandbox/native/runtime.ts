@@ -119,48 +119,55 @@ export class NativeRuntime {
       mkdirSync(outDir, { mode: 0o700 })
       chownSync(outDir, slot.uid, slot.uid)
       const t0 = performance.now()
-      const r = await this.exec(slot, {
-        argv: plan.argv,
-        env: plan.env,
-        binds: [...plan.binds, [srcDir, '/build/src']],
-        rw: [[outDir, '/build/out']],
-        stdin: '',
-        limits: {
-          cpuMs: meta.compile.time_ms,
-          wallMs: meta.compile.time_ms * 2,
-          memoryMb: meta.compile.memory_mb,
-          outputBytes: meta.compile.output_bytes,
-          fsizeBytes: meta.compile.binary_bytes,
-          nofile: 256,
-          nproc: meta.jail.nproc,
-          tmpfsBytes: Math.max(meta.jail.tmpfs_bytes, 256 * MB)
-        },
-        ...(signal !== undefined && { signal })
-      })
-      const compileMs = performance.now() - t0
-      const rep = r.report
-      if (r.aborted) return { kind: 'error', reason: 'aborted' }
-      if (r.startError !== undefined || (rep !== null && rep.exec_errno !== 0)) {
-        return { kind: 'error', reason: `compiler did not start: ${r.startError ?? `errno ${rep?.exec_errno ?? 0}`}` }
-      }
-      const message = (r.stdout + r.stderr).replaceAll('/build/src/', '')
-      const bounded = (why: string): StagedBuild => ({ kind: 'compile_error', message: `${why}\n${message}`.slice(0, 4000), compileMs, cacheable: false })
-      if (r.outputLimit) return bounded(`compiler output passed ${meta.compile.output_bytes} bytes`)
-      if (r.oom) return bounded(`compilation passed its memory limit (${meta.compile.memory_mb} MB)`)
-      if (rep?.limit === 'cpu' || rep?.limit === 'wall_idle') return bounded(`compilation passed its time limit (${meta.compile.time_ms} ms)`)
-      if (rep?.limit === 'wall_busy' || r.backstop || rep === null) return { kind: 'error', reason: 'compilation did not finish (host overloaded)' }
-      if (rep.signal === 25) return bounded(`compiler output file passed ${meta.compile.binary_bytes} bytes`)
-      if (rep.exit !== 0) return { kind: 'compile_error', message: message.slice(0, 4000) || `compiler exit ${rep.exit ?? `signal ${rep.signal ?? '?'}`}`, compileMs, cacheable: rep.exit !== null }
-      const budget = { left: meta.compile.binary_bytes }
       try {
-        copyTree(outDir, join(stage, 'box'), budget)
-      } catch (err) {
-        return bounded(`compiled program rejected: ${(err as Error).message}`)
+        return await this.judgeCompile(meta, t0, stage, outDir, await this.exec(slot, {
+          argv: plan.argv,
+          env: plan.env,
+          binds: [...plan.binds, [srcDir, '/build/src']],
+          rw: [[outDir, '/build/out']],
+          stdin: '',
+          limits: {
+            cpuMs: meta.compile.time_ms,
+            wallMs: meta.compile.time_ms * 2,
+            memoryMb: meta.compile.memory_mb,
+            outputBytes: meta.compile.output_bytes,
+            fsizeBytes: meta.compile.binary_bytes,
+            nofile: 256,
+            nproc: meta.jail.nproc,
+            tmpfsBytes: Math.max(meta.jail.tmpfs_bytes, 256 * MB)
+          },
+          ...(signal !== undefined && { signal })
+        }))
       } finally {
+        // the compiler's own files (owned by the slot uid) never reach the cache
         rmSync(outDir, { recursive: true, force: true })
+        rmSync(srcDir, { recursive: true, force: true })
       }
-      return { kind: 'ok', bytes: meta.compile.binary_bytes - budget.left, compileMs }
     })
+  }
+
+  private judgeCompile (meta: typeof NATIVE_META.cpp, t0: number, stage: string, outDir: string, r: ProcessResult): StagedBuild {
+    const compileMs = performance.now() - t0
+    const rep = r.report
+    if (r.aborted) return { kind: 'error', reason: 'aborted' }
+    if (r.startError !== undefined || (rep !== null && rep.exec_errno !== 0)) {
+      return { kind: 'error', reason: `compiler did not start: ${r.startError ?? `errno ${rep?.exec_errno ?? 0}`}` }
+    }
+    const message = (r.stdout + r.stderr).replaceAll('/build/src/', '')
+    const bounded = (why: string): StagedBuild => ({ kind: 'compile_error', message: `${why}\n${message}`.slice(0, 4000), compileMs, cacheable: false })
+    if (r.outputLimit) return bounded(`compiler output passed ${meta.compile.output_bytes} bytes`)
+    if (r.oom) return bounded(`compilation passed its memory limit (${meta.compile.memory_mb} MB)`)
+    if (rep?.limit === 'cpu' || rep?.limit === 'wall_idle') return bounded(`compilation passed its time limit (${meta.compile.time_ms} ms)`)
+    if (rep?.limit === 'wall_busy' || r.backstop || rep === null) return { kind: 'error', reason: 'compilation did not finish (host overloaded)' }
+    if (rep.signal === 25) return bounded(`compiler output file passed ${meta.compile.binary_bytes} bytes`)
+    if (rep.exit !== 0) return { kind: 'compile_error', message: message.slice(0, 4000) || `compiler exit ${rep.exit ?? `signal ${rep.signal ?? '?'}`}`, compileMs, cacheable: rep.exit !== null }
+    const budget = { left: meta.compile.binary_bytes }
+    try {
+      copyTree(outDir, join(stage, 'box'), budget)
+    } catch (err) {
+      return bounded(`compiled program rejected: ${(err as Error).message}`)
+    }
+    return { kind: 'ok', bytes: meta.compile.binary_bytes - budget.left, compileMs }
   }
 
   /** Runs a built program once (one test) in a solution slot. */
