@@ -28,11 +28,11 @@ export function healthRoutes (app: App, services: Services): void {
       checks.sandboxes = `failed: ${(err as Error).message}`
     }
     // Compiled languages this deployment enables (CODE_LANGUAGES): a missing toolchain fails readiness.
-    const langs = services.code.languages?.() ?? {}
-    for (const [l, v] of Object.entries(langs)) checks[`code_${l}`] = v
+    const langs = services.code.languages?.() ?? { required: false, status: {} }
+    for (const [l, v] of Object.entries(langs.status)) checks[`code_${l}`] = v
     // Redis is reported but does not fail readiness: without it /v1/score still works (queue routes answer 503).
     if (services.pipeline !== undefined) checks.redis = await services.pipeline.link.check()
-    const ready = checks.math === 'ok' && Object.values(langs).every(v => v === 'ok')
+    const ready = checks.math === 'ok' && (!langs.required || Object.values(langs.status).every(v => v === 'ok'))
     const status = !ready ? 'not_ready' : Object.values(checks).every(v => v === 'ok') ? 'ready' : 'degraded'
     return await reply.code(ready ? 200 : 503).send({ status, checks })
   })

@@ -63,7 +63,8 @@ export interface CodeVerifier {
   verify (input: CodeCheckInput, opts?: { signal?: AbortSignal }): Promise<CodeCheckResult>
   /** Start the sandboxes now (first requests then find them warm); rejects with the reason if they cannot run. */
   warm (): Promise<void>
-  /** Enabled compiled languages: 'ok', or 'missing: <why>' (toolchain or jail not available). */
-  languages?: () => Record<string, string>
+  /** Enabled compiled languages: 'ok', or 'missing: <why>' (toolchain or jail not available); `required`
+   * when the operator listed them (CODE_LANGUAGES), so that readiness fails without them. */
+  languages?: () => { required: boolean, status: Record<string, string> }
   close (): Promise<void>
 }

@@ -81,7 +81,7 @@ export function createCodeVerifier (opts: CodeVerifierOptions = {}): CodeVerifie
         const missing = toolchainMissing(l) ?? (native ?? (enabled.size > 0 ? nativePool() : undefined))?.unavailable ?? null
         out[l] = missing === null ? 'ok' : `missing: ${missing}`
       }
-      return out
+      return { required: listed !== undefined, status: out }
     },
     async close () {
       python?.close()

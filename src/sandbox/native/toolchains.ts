@@ -124,7 +124,9 @@ export function compilePlan (language: NativeLanguage, kind: ProgramKind, source
     if (fam === 'c') libs.push('-lm')
     return {
       file,
-      argv: [(fam === 'c' ? t.gcc : t.gxx) ?? 'missing', std, '-O2', '-pipe', '-fmax-errors=20', '-fdiagnostics-color=never', '-o', '/build/out/prog', `/build/src/${file}`, ...libs],
+      // script tests (HumanEval-X) compile as upstream's evaluator does, at -O0: at -O2 a mutant that falls off
+      // the end of a non-void function (undefined behaviour) can pass; stdio (competition) programs get -O2.
+      argv: [(fam === 'c' ? t.gcc : t.gxx) ?? 'missing', std, kind === 'script' ? '-O0' : '-O2', '-pipe', '-fmax-errors=20', '-fdiagnostics-color=never', '-o', '/build/out/prog', `/build/src/${file}`, ...libs],
       env: BASE_ENV,
       binds: []
     }
@@ -145,7 +147,7 @@ export function compilePlan (language: NativeLanguage, kind: ProgramKind, source
       : [t.go ?? 'missing', 'build', '-o', '/build/out/prog', `/build/src/${file}`]
     return { file, argv, env: GO_ENV, binds: [] }
   }
-  const argv = [t.rustc ?? 'missing', '--edition', '2021', '-C', 'opt-level=2', '-C', 'debuginfo=0', '-C', `linker=${t.gcc ?? 'missing'}`, '--error-format', 'short', '-o', '/build/out/prog', '/build/src/main.rs']
+  const argv = [t.rustc ?? 'missing', '--edition', '2021', '-C', `opt-level=${kind === 'script' ? 0 : 2}`, '-C', 'debuginfo=0', '-C', `linker=${t.gcc ?? 'missing'}`, '--error-format', 'short', '-o', '/build/out/prog', '/build/src/main.rs']
   const binds: Array<[string, string]> = []
   if (kind === 'script') {
     argv.push('--test')

@@ -130,7 +130,7 @@ describe('language self-tests (sandboxes/<language>/test.*) through the verifier
       assert.equal(r.status, 'error')
       assert.equal(r.reward, null)
       assert.match(r.reason ?? '', /not enabled/)
-      assert.deepEqual(v.languages?.(), { cpp: 'ok' })
+      assert.deepEqual(v.languages?.(), { required: true, status: { cpp: 'ok' } })
     } finally {
       await v.close()
     }
