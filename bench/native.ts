@@ -146,9 +146,27 @@ export async function benchNative (): Promise<string> {
   if (!nativeCorpusAvailable()) return 'native bench: no ../shared/eval/code corpus'
   const concurrency = availableParallelism()
   const out: string[] = [`Concurrency ${concurrency} (the default pool, CODE_NATIVE_SLOTS = cores) for ours, bare and HTTP alike.`]
-  for (const set of sets()) {
+  // one service for every set (started first, before the machine is busy): each set's first HTTP pass is cold
+  const svcCache = mkdtempSync(join(tmpdir(), 'rv-bench-svc-'))
+  const svc = await startService({ CODE_CACHE_DIR: svcCache, CODE_NATIVE_UID_BASE: '67000', CODE_CHECKER_UID_BASE: '71000', CODE_UID_BASE: '61500', EMBEDDED_WORKER: 'false' })
+  try {
+    for (const set of sets()) {
+      const t = await benchSet(set, concurrency, svc.url)
+      console.error(t) // partial results survive a bench cut short
+      out.push(t)
+    }
+  } finally {
+    await svc.stop()
+    rmSync(svcCache, { recursive: true, force: true })
+  }
+  return out.join('\n')
+}
+
+async function benchSet (set: ReturnType<typeof sets>[number], concurrency: number, url: string): Promise<string> {
+  const out: string[] = []
+  {
     const missing = toolchainMissing(set.language)
-    if (missing !== null) { out.push(`\n### ${set.name}\nskipped: ${missing}`); continue }
+    if (missing !== null) return `\n### ${set.name}\nskipped: ${missing}`
     const cacheDir = mkdtempSync(join(tmpdir(), 'rv-bench-native-'))
     const bareDir = mkdtempSync(join(tmpdir(), 'rv-bench-bare-'))
     const v = createCodeVerifier({ pythonSlots: 1, native: { slots: concurrency, cacheDir } })
@@ -163,13 +181,8 @@ export async function benchNative (): Promise<string> {
       const compileCold = cold.results.filter(r => r.build !== undefined && !r.build.cached).map(r => r.build?.compile_ms ?? 0)
       const lookups = warm.results.filter(r => r.build?.cached === true).length
       const cpu = cold.results.flatMap(r => r.tests.map(t => (t as { time_ms?: number }).time_ms ?? NaN)).filter(x => Number.isFinite(x))
-      const svc = await startService({ CODE_CACHE_DIR: mkdtempSync(join(tmpdir(), 'rv-bench-svc-')), CODE_NATIVE_UID_BASE: '67000', CODE_CHECKER_UID_BASE: '71000', CODE_UID_BASE: '61500', EMBEDDED_WORKER: 'false' })
-      let httpCold = NaN
-      let httpWarm = NaN
-      try {
-        httpCold = await http(svc.url, set.items, concurrency)
-        httpWarm = await http(svc.url, set.items, concurrency)
-      } finally { await svc.stop() }
+      const httpCold = await http(url, set.items, concurrency)
+      const httpWarm = await http(url, set.items, concurrency)
       out.push(table(set.name, ['measure', 'value'], [
         ['programs', set.items.length],
         ['as expected (cold pass / cached pass)', `${c.ok} / ${cw.ok}`],

@@ -179,6 +179,7 @@ export class NativeRuntime {
       binds: [...plan.binds, [box, '/box']],
       stdin,
       limits: { ...limits, memoryMb: limits.memoryMb + plan.headroomMb },
+      asExtraMb: plan.asExtraMb,
       ...(signal !== undefined && { signal })
     }))
   }
@@ -195,7 +196,8 @@ export class NativeRuntime {
     }))
   }
 
-  async exec (slot: Slot, x: { argv: string[], env: Record<string, string>, binds: Array<[string, string]>, rw?: Array<[string, string]>, stdin: string, limits: ProcessLimits, signal?: AbortSignal }): Promise<ProcessResult> {
+  /** `asExtraMb`: address space over memory_mb in the fallback without a cgroup (default 1024: compilers). */
+  async exec (slot: Slot, x: { argv: string[], env: Record<string, string>, binds: Array<[string, string]>, rw?: Array<[string, string]>, stdin: string, limits: ProcessLimits, asExtraMb?: number, signal?: AbortSignal }): Promise<ProcessResult> {
     const l = x.limits
     const oomProbe = armMemory(slot, l.memoryMb * MB)
     const r = await runInJail({
@@ -214,7 +216,7 @@ export class NativeRuntime {
       fsizeBytes: l.fsizeBytes,
       nofile: l.nofile,
       // fallback without a cgroup: address space, with room for the JVM's and Go's reservations
-      asBytes: oomProbe === null ? (l.memoryMb + (x.argv[0]?.includes('java') ? 2048 : x.argv[0] === '/box/prog' ? 0 : 1024)) * MB : 0,
+      asBytes: oomProbe === null ? (l.memoryMb + (x.asExtraMb ?? 1024)) * MB : 0,
       stackBytes: Math.min(l.memoryMb, 256) * MB,
       tmpfsBytes: l.tmpfsBytes,
       outputBytes: l.outputBytes,

@@ -49,6 +49,8 @@ export interface RunPlan {
   binds: Array<[string, string]>
   /** Extra memory headroom (MiB) the cgroup grants over memory_mb (the JVM's own memory outside its heap). */
   headroomMb: number
+  /** Fallback without a cgroup: address space granted over memory_mb (the JVM's and Go's reservations). */
+  asExtraMb: number
 }
 
 const BASE_ENV = { PATH: '/usr/bin:/bin', HOME: '/tmp', TMPDIR: '/tmp', LANG: 'C.UTF-8' }
@@ -172,14 +174,15 @@ export function runPlan (language: NativeLanguage, kind: ProgramKind, source: st
       argv: [t.java ?? 'missing', '-XX:+UseSerialGC', '-XX:-UsePerfData', '-Xss64m', `-Xmx${heap}m`, '-XX:ReservedCodeCacheSize=64m', '-ea', '-cp', '/box', javaMainClass(source)],
       env: { ...BASE_ENV, MALLOC_ARENA_MAX: '2' },
       binds: [[JAVA_CONF, JAVA_CONF]],
-      headroomMb: 0
+      headroomMb: 0,
+      asExtraMb: 2048
     }
   }
   if (fam === 'go') {
-    return { argv: kind === 'script' ? ['/box/prog', '-test.count=1'] : ['/box/prog'], env: { ...BASE_ENV, GOMAXPROCS: '2' }, binds: [], headroomMb: 0 }
+    return { argv: kind === 'script' ? ['/box/prog', '-test.count=1'] : ['/box/prog'], env: { ...BASE_ENV, GOMAXPROCS: '2' }, binds: [], headroomMb: 0, asExtraMb: 512 }
   }
   if (fam === 'rust') {
-    return { argv: ['/box/prog'], env: { ...BASE_ENV, RUST_TEST_THREADS: '1', RUST_BACKTRACE: '0' }, binds: [], headroomMb: 0 }
+    return { argv: ['/box/prog'], env: { ...BASE_ENV, RUST_TEST_THREADS: '1', RUST_BACKTRACE: '0' }, binds: [], headroomMb: 0, asExtraMb: 0 }
   }
-  return { argv: ['/box/prog'], env: BASE_ENV, binds: [], headroomMb: 0 }
+  return { argv: ['/box/prog'], env: BASE_ENV, binds: [], headroomMb: 0, asExtraMb: 0 }
 }

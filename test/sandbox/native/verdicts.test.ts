@@ -106,6 +106,15 @@ describe('compiled programs: one verdict per test', { skip: skipUnless('cpp') },
     assert.equal(bad.reward, 0)
     assert.equal(bad.tests[0]?.verdict, 'wrong_answer')
   })
+
+  test('why script tests are only cooperative: a static constructor that exits 0 passes them', async () => {
+    const hack = '#include <unistd.h>\nstatic int early = (_exit(0), 0);\nint add (int a, int b) { return 0; }\n'
+    const r = await v.verify({ language: 'cpp', code: hack, tests: { type: 'script', script: '#include <cassert>\nint main () { assert(add(2, 3) == 5); }' } })
+    assert.equal(r.reward, 1)
+    assert.equal(r.trust, 'cooperative') // the reply says the verdict is forgeable; /v1/score refuses it by default
+    const stdio = await v.verify({ language: 'cpp', code: hack.replace('int add', 'int main () { return 0; }\nint add'), tests: { type: 'stdio', cases: [{ stdin: '2 3', stdout: '5' }] } })
+    assert.equal(stdio.reward, 0) // as a stdio program the same trick earns nothing
+  })
 })
 
 describe('language self-tests (sandboxes/<language>/test.*) through the verifier', () => {
