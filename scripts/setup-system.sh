@@ -6,6 +6,8 @@
 #   compiled code languages (src/sandbox/native, sandboxes/<language>/metadata.json): g++ (C, C++),
 #   openjdk-17-jdk-headless (Java), golang-go + testify (Go), rustc + the regex/md5/rand crates (Rust),
 #   libboost-dev and libssl-dev (headers some HumanEval-X C++ programs include)
+#   python3-torch, python3-omegaconf  the trainer call-site tests (OpenRLHF/verl/TRL arithmetic in torch, Hydra
+#                options as DictConfig), checked with Debian's /usr/bin/python3 (python3 on PATH may be a pyenv shim)
 # Nothing is downloaded at run time; everything comes from Debian's packages.
 set -euo pipefail
 need=()
@@ -20,6 +22,8 @@ command -v chromium >/dev/null 2>&1 || need+=(chromium)
 for pkg in golang-github-stretchr-testify-dev librust-regex-dev librust-md5-dev librust-rand-dev libboost-dev libssl-dev; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'ok installed' || need+=("$pkg")
 done
+/usr/bin/python3 -c 'import torch' >/dev/null 2>&1 || need+=(python3-torch)
+/usr/bin/python3 -c 'import omegaconf' >/dev/null 2>&1 || need+=(python3-omegaconf)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then
     echo "setup-system: missing ${need[*]}; run as root (or install them) first" >&2

@@ -2,13 +2,22 @@
 // Gives the solution console (captured, capped), require (assert only; fs/readline only as stdin shims),
 // process.stdin/stdout/exit shims. Its completion value is the dispatcher the host (and the test realm)
 // use; it takes and returns strings only, so no object of another realm ever enters this one.
-//   dispatcher('names', json[names]) -> json{name: 'function'|'data'} (host only: resolves and caches)
+//   dispatcher('names', json[names]) -> json{name: 'function'|'data'}: the host sends the identifiers of the
+//     solution's own source (never the test's); globals the solution added are reported too
+
 //   dispatcher('call', name, json[args]) -> tagged json of the return value, or {"$throw": [name, message]}
-//   dispatcher('get', name) -> tagged json;  dispatcher('stdin', text);  dispatcher('drain');  dispatcher('output', limit)
+//   dispatcher('get', name) -> tagged json;  dispatcher('stdin', text);  dispatcher('drain');
+//   dispatcher('limit', bytes);  dispatcher('output') -> '1' (overflowed) or '0', then the text written
 /* global makeAssert */
 (function () {
   'use strict'
   const G = globalThis
+  // Off in the process's V8 flags too: shared memory (Atomics.wait/waitAsync) and WebAssembly (memory
+  // outside the isolate's heap limit).
+  delete G.SharedArrayBuffer
+  delete G.Atomics
+  delete G.WebAssembly
+  const getOwnNames = Object.getOwnPropertyNames
   const indirectEval = G.eval
   const parse = JSON.parse
   const stringify = JSON.stringify
@@ -23,7 +32,7 @@
   const ErrorC = Error
   const StringC = String
   const IDENT = /^[A-Za-z_$][A-Za-z0-9_$]*$/
-  const out = { text: [], bytes: 0, overflow: false, limit: 1 << 20 }
+  const out = { text: '', bytes: 0, overflow: false, limit: 1 << 20 }
   let stdinText = ''
   const handlers = { data: [], end: [], line: [], close: [] }
 
@@ -32,7 +41,7 @@
     if (out.overflow) throw new ErrorC('output limit exceeded')
     out.bytes += s.length
     if (out.bytes > out.limit) { out.overflow = true; throw new ErrorC('output limit exceeded') }
-    out.text.push(s)
+    out.text = out.text + s
   }
   const fmt = args => args.map(a => typeof a === 'string' ? a : (() => { try { return stringify(a) ?? StringC(a) } catch { return StringC(a) } })()).join(' ')
   const log = (...args) => write(fmt(args) + '\n')
@@ -122,12 +131,17 @@
     for (const cb of handlers.close) cb()
   }
 
+  const baseline = new SetC(getOwnNames(G)) // globals before the solution runs (console, require, process included)
   return function dispatch (op, a, b) {
     try {
       switch (op) {
         case 'names': {
           const res = {}
-          for (const n of parse(a)) {
+          const names = parse(a)
+          const added = getOwnNames(G)
+          for (let i = 0; i < added.length; i++) if (!baseline.has(added[i])) names[names.length] = added[i]
+          for (let i = 0; i < names.length; i++) {
+            const n = names[i]
             try { const v = lookup(n); res[n] = typeof v === 'function' ? 'function' : 'data' } catch {}
           }
           return stringify(res)
@@ -137,13 +151,16 @@
           const self = dot > 0 ? new (lookup(a.slice(0, dot)))() : undefined // 'Class.method': instantiate first
           const f = dot > 0 ? self[a.slice(dot + 1)] : lookup(a)
           if (typeof f !== 'function') return stringify({ $throw: ['TypeError', a + ' is not a function'] })
-          return encodeJson(apply(f, self, parse(b).map(decode)))
+          const text = encodeJson(apply(f, self, parse(b).map(decode)))
+          // checked here so that a huge value is never copied out of the isolate
+          if (typeof text === 'string' && text.length > out.limit) return stringify({ $throw: ['Error', 'output limit exceeded'] })
+          return text
         }
         case 'get': return encodeJson(lookup(a))
         case 'stdin': stdinText = StringC(a); return ''
         case 'drain': drain(); return ''
         case 'limit': out.limit = +a; return ''
-        case 'output': return stringify({ text: out.text.join(''), overflow: out.overflow })
+        case 'output': return (out.overflow ? '1' : '0') + out.text
       }
       return stringify({ $throw: ['Error', 'unknown op'] })
     } catch (e) {

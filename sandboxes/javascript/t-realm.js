@@ -3,11 +3,14 @@
 // takes from the solution become globals of this realm that call into the solution through its
 // dispatcher with JSON strings, so the solution never holds an object of this realm and cannot patch
 // console, JSON, Object.prototype or the assert module the test uses.
-//   completion value: bind(json{name: 'function'|'data'}) -> json[bound names]
+//   completion value: bind(json{name: kind} from the solution's 'names', json[identifiers of the test]) -> json[bound names]
 /* global makeAssert */
 (function () {
   'use strict'
   const G = globalThis
+  delete G.SharedArrayBuffer
+  delete G.Atomics
+  delete G.WebAssembly
   const C = G.__rv_c
   delete G.__rv_c
   const parse = JSON.parse
@@ -74,17 +77,21 @@
   }
   const callRemote = (name, args) => decode(parse(C('call', name, stringify(args.map(encodeArg)))))
 
-  return function bind (kindsJson) {
-    const kinds = parse(kindsJson)
+  const IDENT = /^[A-Za-z_$][A-Za-z0-9_$]*$/
+  return function bind (kindsJson, wantedJson) {
+    // kinds: the solution's answer for names of its own source (data it controls, checked here)
+    const wanted = new Set(parse(wantedJson))
+    let kinds = {}
+    try { kinds = parse(kindsJson) } catch {}
     const bound = []
-    for (const name of Object.keys(kinds)) {
-      if (name in G) continue
+    for (const name of Object.keys(kinds ?? {})) {
+      if (!IDENT.test(name) || !wanted.has(name) || name in G) continue
       if (kinds[name] === 'function') {
         const fn = { [name]: function (...args) { return callRemote(name, args) } }[name]
         defineProperty(G, name, { value: fn, writable: true, configurable: true, enumerable: false })
-      } else {
+      } else if (kinds[name] === 'data') {
         defineProperty(G, name, { value: decode(parse(C('get', name))), writable: true, configurable: true, enumerable: false })
-      }
+      } else continue
       bound.push(name)
     }
     return stringify(bound)

@@ -22,7 +22,7 @@ export const ConfigSchema = Type.Object({
   MATH_THREADS: Type.Integer({ minimum: 1, default: Math.max(1, cores - 1), 'x-default': 'cores - 1 (at least 1)', description: 'Worker threads of the math verifier pool.' }),
   MATH_DEADLINE_MS: Type.Integer({ minimum: 50, default: 2000, description: 'Deadline of one math check; past it the check answers timeout and its worker is replaced.' }),
   CODE_PYTHON_SLOTS: Type.Integer({ minimum: 1, default: cores, 'x-default': 'cores', description: 'Concurrent Python jails (bubblewrap); each slot runs as its own uid.' }),
-  CODE_JS_ISOLATES: Type.Integer({ minimum: 1, default: cores, 'x-default': 'cores', description: 'Concurrent JavaScript isolates (isolated-vm).' }),
+  CODE_JS_ISOLATES: Type.Integer({ minimum: 1, default: cores, 'x-default': 'cores', description: 'JavaScript sandbox processes (one isolated-vm isolate each; a killed or crashed one is replaced).' }),
   CODE_UID_BASE: Type.Integer({ minimum: 1000, maximum: 4_000_000_000, default: 61000, description: 'Lowest uid of the Python jail slots; each process claims the first free range of CODE_PYTHON_SLOTS uids at or above it (lock files in /run/reward-verifier).' }),
   // Compiled languages (src/sandbox/native): per-language caps default to sandboxes/<language>/metadata.json.
   CODE_LANGUAGES: Type.String({ pattern: '^(auto|[a-z0-9]+(,[a-z0-9]+)*)$', default: 'auto', description: 'Compiled languages this deployment enables (comma list of cpp,cpp17,cpp20,c,java,go,rust), or auto: every one whose toolchain is installed at start. /readyz fails when a listed language has no toolchain; a request for a language not enabled answers status error.' }),
@@ -59,10 +59,11 @@ export const ConfigSchema = Type.Object({
   LEASE_MAX_GROUPS: Type.Integer({ minimum: 1, default: 4096, description: 'Most groups in one lease.' }),
   WAIT_MAX_MS: Type.Integer({ minimum: 0, default: 60_000, description: 'Longest long-poll (wait / wait_ms) of GET /v1/rollouts/:id and POST /v1/trainer/lease.' }),
   // POST /get_reward (OpenRLHF's remote reward protocol)
-  GET_REWARD_MAX_BATCH: Type.Integer({ minimum: 1, default: 4096, description: 'Most queries in one POST /get_reward (413 above it).' }),
+  GET_REWARD_MAX_BATCH: Type.Integer({ minimum: 1, default: 8192, description: 'Most queries in one POST /get_reward (413 above it); OpenRLHF v0.9 posts a whole rollout batch in one request.' }),
   GET_REWARD_TOKEN: Type.String({ default: '', description: 'Bearer token POST /get_reward requires (empty: none).' }),
   GET_REWARD_FALLBACK: Type.Number({ default: 0, description: 'Reward POST /get_reward answers for an item that could not be scored (OpenRLHF takes no null); extra_logs.unscorable marks it.' }),
   GET_REWARD_REWARDS: Type.String({ default: '', description: 'Reward options of POST /get_reward as JSON (the rewards object of /v1/score); empty: the defaults (format + accuracy).' }),
+  GET_REWARD_BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024, default: 64 * 1024 * 1024, description: 'Largest POST /get_reward body, after gzip decoding (413 above it); OpenRLHF v0.9 posts a whole rollout batch in one request.' }),
   ADMIN_QUEUES: Type.Union([Type.Literal('read-only'), Type.Literal('read-write'), Type.Literal('off')], { default: 'read-only', description: 'The /admin/queues dashboard: read-only, read-write (retry, clean, remove jobs) or off.' })
 }, { additionalProperties: true })
 

@@ -1,108 +1,158 @@
 /**
- * A pool of isolated-vm isolates (one job at a time each; isolated-vm runs them on its own threads, so
- * N isolates use up to N cores). An isolate is replaced after a memory-limit kill, after `maxJobs` jobs,
- * or when its heap grows past half its limit. Jobs queue when all isolates are busy.
+ * A pool of JavaScript sandbox processes (js-runner.ts), one job at a time each; jobs queue when all are
+ * busy. A process that was killed, died, grew more than `recycleMb` past its start, or ran `maxJobs` jobs is
+ * replaced before its slot takes another job. When processes keep failing to start, the pool is dead:
+ * `ready()` says why (for /readyz), `warm()` rejects, and jobs answer an Error (status error, reward null)
+ * instead of waiting.
  */
 import { availableParallelism } from 'node:os'
 import { createRequire } from 'node:module'
-import type ivm from 'isolated-vm'
-import { runJsJob, type JsJob, type JsJobOutcome } from './js-runner.ts'
+import { JsProcess, type JsJob, type JsJobOutcome } from './js-runner.ts'
 
 const require = createRequire(import.meta.url)
 
 export interface JsPoolOptions {
+  /** Sandbox processes (default: machine parallelism). */
   isolates?: number
   maxJobs?: number
+  /** RSS a process may keep beyond its start between jobs before it is replaced (MB). */
+  recycleMb?: number
+  /** The sandbox process's entry (default sandboxes/javascript/worker.js). */
+  worker?: string
 }
 
-interface Slot { iso: ivm.Isolate | null, memoryMb: number, jobs: number, busy: boolean }
-interface Waiter { job: JsJob, resolve: (r: JsJobOutcome | Error) => void }
+interface Slot { proc: JsProcess | null, starting: Promise<void> | null, busy: boolean }
+interface Waiter { job: JsJob, signal: AbortSignal | undefined, resolve: (r: JsJobOutcome | Error) => void, onAbort: () => void }
 
-let ivmModule: typeof ivm | undefined | null
-function loadIvm (): typeof ivm | null {
-  if (ivmModule === undefined) {
-    try { ivmModule = require('isolated-vm') as typeof ivm } catch { ivmModule = null }
-  }
-  return ivmModule
+/** Consecutive start failures after which the pool is reported dead (it keeps retrying, at most once a second). */
+const DEAD_AFTER = 3
+
+function ivmMissing (): string | null {
+  try { require.resolve('isolated-vm'); return null } catch { return 'isolated-vm is not installed or failed to build (npm install isolated-vm)' }
 }
 
 export class JsPool {
   private readonly slots: Slot[]
   private readonly queue: Waiter[] = []
   private readonly maxJobs: number
+  private readonly recycleBytes: number
+  private readonly worker: string | undefined
   private closed = false
+  private failures = 0
+  private lastFailure = ''
+  private lastAttempt = 0
   readonly unavailable: string | null
 
   constructor (opts: JsPoolOptions = {}) {
     const n = Math.max(1, opts.isolates ?? availableParallelism())
-    this.slots = Array.from({ length: n }, () => ({ iso: null, memoryMb: 0, jobs: 0, busy: false }))
-    this.maxJobs = opts.maxJobs ?? 500
-    this.unavailable = loadIvm() ? null : 'isolated-vm is not installed or failed to build (npm install isolated-vm)'
+    this.slots = Array.from({ length: n }, () => ({ proc: null, starting: null, busy: false }))
+    this.maxJobs = opts.maxJobs ?? 10_000
+    this.recycleBytes = (opts.recycleMb ?? 48) * 1024 * 1024
+    this.worker = opts.worker
+    this.unavailable = ivmMissing()
   }
 
+  /** null when the pool can run jobs; else why not. */
+  ready (): string | null {
+    if (this.unavailable) return this.unavailable
+    if (this.closed) return 'javascript sandbox pool closed'
+    const live = this.slots.some(s => s.busy || (s.proc !== null && !s.proc.dead))
+    if (this.failures >= DEAD_AFTER || (this.failures > 0 && !live)) return `javascript sandbox processes fail to start: ${this.lastFailure}`
+    return null
+  }
+
+  /** Starts every slot's process; rejects with the reason when the pool cannot run jobs. */
   async warm (): Promise<void> {
     if (this.unavailable) throw new Error(this.unavailable)
+    await Promise.all(this.slots.map(async s => {
+      if (s.busy || (s.proc !== null && !s.proc.dead)) return
+      await this.start(s).catch(() => {})
+    }))
+    const why = this.ready()
+    if (why !== null) throw new Error(why)
   }
 
-  /** Resolves with the outcome, or with an Error for a sandbox fault (never rejects). */
-  run (job: JsJob): Promise<JsJobOutcome | Error> {
+  /** Resolves with the outcome, or with an Error for a sandbox fault or an abort (never rejects). */
+  run (job: JsJob, signal?: AbortSignal): Promise<JsJobOutcome | Error> {
     if (this.unavailable) return Promise.resolve(new Error(this.unavailable))
     if (this.closed) return Promise.resolve(new Error('sandbox pool closed'))
+    if (signal?.aborted) return Promise.resolve(new Error('aborted: the client went away'))
     return new Promise(resolve => {
-      this.queue.push({ job, resolve })
+      const w: Waiter = {
+        job,
+        signal,
+        resolve,
+        onAbort: () => {
+          const k = this.queue.indexOf(w)
+          if (k >= 0) { this.queue.splice(k, 1); resolve(new Error('aborted: the client went away')) }
+        }
+      }
+      signal?.addEventListener('abort', w.onAbort, { once: true })
+      this.queue.push(w)
       this.dispatch()
     })
+  }
+
+  /** Pids of the live sandbox processes (tests and diagnostics). */
+  pids (): number[] {
+    return this.slots.flatMap(s => s.proc && !s.proc.dead && s.proc.child.pid !== undefined ? [s.proc.child.pid] : [])
   }
 
   close (): void {
     this.closed = true
     for (const w of this.queue.splice(0)) w.resolve(new Error('sandbox pool closed'))
-    for (const s of this.slots) { if (s.iso && !s.busy) s.iso.dispose(); s.iso = s.busy ? s.iso : null }
+    for (const s of this.slots) { s.proc?.kill(); s.proc = null }
   }
 
-  private isolateFor (slot: Slot, memoryMb: number): ivm.Isolate {
-    const lib = loadIvm() as typeof ivm
-    const stale = slot.iso === null || slot.iso.isDisposed || slot.memoryMb !== memoryMb || slot.jobs >= this.maxJobs
-    if (stale) {
-      if (slot.iso && !slot.iso.isDisposed) slot.iso.dispose()
-      slot.iso = new lib.Isolate({ memoryLimit: memoryMb })
-      slot.memoryMb = memoryMb
-      slot.jobs = 0
-    }
-    return slot.iso as ivm.Isolate
+  private start (slot: Slot): Promise<void> {
+    slot.starting ??= JsProcess.start(this.worker).then(p => {
+      slot.starting = null
+      if (this.closed) { p.kill(); return }
+      slot.proc = p
+      this.failures = 0
+      this.dispatch()
+    }, (err: Error) => {
+      slot.starting = null
+      this.failures++
+      this.lastFailure = err.message
+      if (this.failures >= DEAD_AFTER) {
+        for (const w of this.queue.splice(0)) w.resolve(new Error(this.ready() ?? err.message))
+      } else setTimeout(() => { this.dispatch() }, 100 * this.failures).unref()
+      throw err
+    })
+    this.lastAttempt = performance.now()
+    return slot.starting
   }
 
   private dispatch (): void {
+    if (this.closed) return
     for (const slot of this.slots) {
       if (this.queue.length === 0) return
       if (slot.busy) continue
-      const w = this.queue.shift() as Waiter
-      slot.busy = true
-      slot.jobs++
-      let iso: ivm.Isolate
-      try {
-        iso = this.isolateFor(slot, w.job.limits.memory_mb)
-      } catch (err) {
-        slot.busy = false
-        w.resolve(err as Error)
+      if (slot.proc === null || slot.proc.dead) {
+        slot.proc = null
+        const dead = this.failures >= DEAD_AFTER
+        if (dead && performance.now() - this.lastAttempt < 1000) {
+          for (const w of this.queue.splice(0)) w.resolve(new Error(this.ready() ?? 'javascript sandbox pool is down'))
+          return
+        }
+        this.start(slot).catch(() => {})
         continue
       }
-      runJsJob(iso, w.job).then(r => {
-        if (r.isolateLost) slot.iso = null
-        else if (!iso.isDisposed) {
-          const h = iso.getHeapStatisticsSync()
-          if (h.used_heap_size > slot.memoryMb * (1 << 19)) { iso.dispose(); slot.iso = null }
+      const w = this.queue.shift() as Waiter
+      w.signal?.removeEventListener('abort', w.onAbort)
+      const proc = slot.proc
+      slot.busy = true
+      proc.run(w.job, w.signal).then(r => {
+        slot.busy = false
+        if (proc.dead || proc.jobs >= this.maxJobs || proc.growth() > this.recycleBytes) {
+          proc.kill()
+          if (slot.proc === proc) slot.proc = null
+          if (!this.closed) this.start(slot).catch(() => {})
         }
         w.resolve(r)
-      }, (err: Error) => {
-        if (!iso.isDisposed) iso.dispose()
-        slot.iso = null
-        w.resolve(err)
-      }).finally(() => {
-        slot.busy = false
-        if (this.closed && slot.iso) { slot.iso.dispose(); slot.iso = null }
         this.dispatch()
-      })
+      }, () => {})
     }
   }
 }

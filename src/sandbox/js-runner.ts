@@ -1,48 +1,27 @@
 /**
- * One JavaScript job on one isolated-vm isolate: a fresh "candidate" context runs the solution, and for
- * script tests a second, fresh "test" context runs the test; the two exchange only JSON strings through
- * the candidate realm's dispatcher (sandboxes/javascript/c-realm.js, t-realm.js). No host object is
- * placed in either context. Results come back as RawCase records, compared on the host.
+ * One JavaScript sandbox process (sandboxes/javascript/worker.js, forked with WebAssembly, SharedArrayBuffer
+ * and Atomics off and an empty environment) and the host's watchdog over it. The process runs one job at a
+ * time in an isolated-vm isolate and reports a step message before each piece of solution code, then each
+ * case. The host kills the process when a step goes past its CPU time (+ grace: the process's own watchdog
+ * disposes the isolate at time_ms, so this fires only for code that ignores V8's termination), its wall
+ * backstop (+ grace), or the process's RSS past its bound; an abort signal kills it too. A killed or dead
+ * process is never given another job (the pool starts a new one).
  */
+import { fork, type ChildProcess } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import type ivm from 'isolated-vm'
 import type { EffectiveLimits, JobForm, RawCase } from './types.ts'
 
-const DIR = fileURLToPath(new URL('../../sandboxes/javascript/', import.meta.url))
-let sources: { c: string, t: string } | undefined
-function prelude (): { c: string, t: string } {
-  if (!sources) {
-    const assert = readFileSync(DIR + 'assert.js', 'utf8')
-    sources = {
-      c: assert + '\n' + readFileSync(DIR + 'c-realm.js', 'utf8'),
-      t: assert + '\n' + readFileSync(DIR + 't-realm.js', 'utf8')
-    }
-  }
-  return sources
-}
-
-/**
- * Compiled scripts kept per isolate: the two preludes, and test scripts (a GRPO group sends the same tests
- * for all its completions). A Script holds no state of a run; each run gets fresh contexts.
- */
-const compiled = new WeakMap<ivm.Isolate, Map<string, ivm.Script>>()
-const MAX_CACHED = 64
-
-async function compileCached (iso: ivm.Isolate, source: string, filename: string): Promise<ivm.Script> {
-  let cache = compiled.get(iso)
-  if (!cache) { cache = new Map(); compiled.set(iso, cache) }
-  const key = filename + '\0' + source
-  const hit = cache.get(key)
-  if (hit) return hit
-  const script = await iso.compileScript(source, { filename })
-  if (cache.size >= MAX_CACHED) {
-    const [oldKey, old] = cache.entries().next().value as [string, ivm.Script]
-    if (!oldKey.startsWith('<isolated-vm')) { cache.delete(oldKey); old.release() }
-  }
-  cache.set(key, script)
-  return script
-}
+const WORKER = fileURLToPath(new URL('../../sandboxes/javascript/worker.js', import.meta.url))
+/** V8 flags of the sandbox process: no WebAssembly, no shared memory; a small heap for the process itself. */
+export const JS_PROCESS_FLAGS = ['--no-expose-wasm', '--no-harmony-sharedarraybuffer', '--no-harmony-atomics', '--max-old-space-size=192', '--max-semi-space-size=16']
+const POLL_MS = 20
+/** CPU past time_ms, and wall past the backstop, before the host kills the process. */
+const GRACE_MS = 250
+const WALL_GRACE_MS = 1500
+const START_MS = 15_000
+const PAGE = 4096
+const TICK_US = 10_000 // USER_HZ 100
 
 export interface JsJob {
   form: JobForm
@@ -58,135 +37,150 @@ export interface JsJob {
 export interface JsJobOutcome {
   cases: RawCase[]
   testError?: string
-  /** the isolate must be replaced (memory limit hit, or it was disposed). */
-  isolateLost: boolean
+  /** why later cases have no result (the process was killed during an earlier one). */
+  reason?: string
 }
 
-/** Classify an error thrown out of isolated-vm into a verdict. */
-function classify (err: unknown, iso: ivm.Isolate): { v: string, error: string } {
-  const e = err as { message?: string, name?: string }
-  const msg = String(e?.message ?? err)
-  if (iso.isDisposed || /memory limit|disposed/i.test(msg)) return { v: 'memory_limit', error: msg.slice(0, 300) }
-  if (/Script execution timed out/i.test(msg)) return { v: 'timeout', error: '' }
-  if (/output limit exceeded/.test(msg)) return { v: 'output_limit', error: '' }
-  if (e?.name === 'AssertionError' || /^AssertionError/.test(msg)) return { v: 'wrong_answer', error: msg.slice(0, 500) }
-  return { v: 'runtime_error', error: `${e?.name ?? 'Error'}: ${msg}`.slice(0, 500) }
-}
-
-/** Identifiers a test may take from the solution (all word-like tokens; the candidate realm filters). */
-function identifiers (src: string): string[] {
-  return [...new Set(src.match(/[A-Za-z_$][A-Za-z0-9_$]*/g) ?? [])].slice(0, 5000)
-}
-
-async function candidateContext (iso: ivm.Isolate, job: JsJob, stdin?: string): Promise<{ ctx: ivm.Context, entry: ivm.Reference<(...a: string[]) => string>, load: RawCase | null }> {
-  const ctx = await iso.createContext()
-  const cPrelude = await compileCached(iso, prelude().c, '<isolated-vm c-realm>')
-  const entry = await cPrelude.run(ctx, { reference: true, timeout: 1000 }) as ivm.Reference<(...a: string[]) => string>
-  await entry.apply(undefined, ['limit', String(job.limits.output_bytes)], { timeout: 100 })
-  if (stdin !== undefined) await entry.apply(undefined, ['stdin', stdin], { timeout: 100 })
-  let script: ivm.Script
+/** CPU time (user + system) of a process in µs, from /proc; null when it is gone. */
+export function processCpuUs (pid: number): number | null {
   try {
-    script = await iso.compileScript(job.code, { filename: 'solution.js' })
-  } catch (err) {
-    return { ctx, entry, load: { v: 'compile_error', error: String((err as Error).message).slice(0, 500) } }
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    return (Number(f[11]) + Number(f[12])) * TICK_US
+  } catch { return null }
+}
+
+/** Resident set size of a process in bytes, from /proc; null when it is gone. */
+export function processRss (pid: number): number | null {
+  try { return Number(readFileSync(`/proc/${pid}/statm`, 'utf8').split(' ')[1]) * PAGE } catch { return null }
+}
+
+interface Step { i: number, cpu0: number, t0: number }
+interface CaseMsg { i: number, raw?: RawCase, json?: string, ms?: number }
+type Msg = { t: 'ready' } | { t: 'step', i: number, cpu_us: number, cases?: CaseMsg[] }
+  | { t: 'done', cases?: CaseMsg[], testError?: string } | { t: 'host_slow' } | { t: 'fail', reason: string }
+
+function toCase (m: { raw?: RawCase, json?: string, ms?: number }): RawCase {
+  if (m.json === undefined) return m.raw ?? { v: 'runtime_error' }
+  try {
+    const out: RawCase = { v: 'ok', value: JSON.parse(m.json) as unknown }
+    if (m.ms !== undefined) out.ms = m.ms
+    return out
+  } catch { return { v: 'runtime_error', error: 'the returned value could not be read' } }
+}
+
+export class JsProcess {
+  readonly child: ChildProcess
+  /** RSS when it became ready: the bound of every job is measured from here. */
+  baseRss = 0
+  jobs = 0
+  dead = false
+  private onMsg: ((m: Msg) => void) | null = null
+  private onExit: ((code: number | null, sig: string | null) => void) | null = null
+  private stderr = ''
+
+  private constructor (child: ChildProcess) {
+    this.child = child
+    child.on('message', m => this.onMsg?.(m as Msg))
+    child.on('exit', (code, sig) => { this.dead = true; this.onExit?.(code, sig) })
+    child.on('error', () => { this.dead = true })
+    child.stderr?.on('data', (b: Buffer) => { this.stderr = (this.stderr + b.toString()).slice(-500) })
   }
-  try {
-    await script.run(ctx, { timeout: job.limits.time_ms })
-    if (stdin !== undefined) await entry.apply(undefined, ['drain'], { timeout: job.limits.time_ms })
-  } catch (err) {
-    const c = classify(err, iso)
-    const exit = /__rv_exit:(-?\d+)/.exec(c.error)
-    if (exit && stdin !== undefined && exit[1] === '0') return { ctx, entry, load: null }
-    return { ctx, entry, load: { v: c.v === 'wrong_answer' ? 'runtime_error' : c.v, error: c.error } }
-  } finally {
-    script.release()
-  }
-  return { ctx, entry, load: null }
-}
 
-async function output (entry: ivm.Reference<(...a: string[]) => string>): Promise<{ text: string, overflow: boolean }> {
-  return JSON.parse(await entry.apply(undefined, ['output'], { timeout: 1000, result: { copy: true } }) as string)
-}
-
-/**
- * isolated-vm reports a promise rejection the solution left unhandled (an `import()` does that) on the
- * isolate's next call: settle it here, inside this job, so it can never reach another job or the host.
- * A job that left one behind gets its isolate replaced.
- */
-async function settle (ctx: ivm.Context | undefined): Promise<boolean> {
-  if (!ctx) return true
-  try {
-    await ctx.eval('0', { timeout: 100 })
-    return true
-  } catch {
-    return false
-  }
-}
-
-export async function runJsJob (iso: ivm.Isolate, job: JsJob): Promise<JsJobOutcome> {
-  const cases: RawCase[] = []
-  const contexts: ivm.Context[] = []
-  const refs: Array<ivm.Reference<unknown>> = []
-  try {
-    if (job.form === 'stdio') {
-      for (const stdin of job.stdins ?? []) {
-        const { ctx, entry, load } = await candidateContext(iso, job, stdin)
-        contexts.push(ctx)
-        refs.push(entry)
-        const out = iso.isDisposed ? { text: '', overflow: false } : await output(entry)
-        if (out.overflow) cases.push({ v: 'output_limit' })
-        else cases.push(load ?? { v: 'ok', stdout: out.text })
-        if (iso.isDisposed) return { cases, isolateLost: true }
+  /** Starts a sandbox process; rejects with the reason when it does not become ready. */
+  static start (worker = WORKER): Promise<JsProcess> {
+    const child = fork(worker, [], { execArgv: JS_PROCESS_FLAGS, env: {}, stdio: ['ignore', 'ignore', 'pipe', 'ipc'], serialization: 'json' })
+    const p = new JsProcess(child)
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => { p.kill(); reject(new Error('javascript sandbox process did not start in time')) }, START_MS)
+      p.onMsg = m => {
+        if (m.t !== 'ready') return
+        clearTimeout(timer)
+        p.onMsg = null
+        p.onExit = null
+        p.baseRss = processRss(child.pid ?? 0) ?? 0
+        resolve(p)
       }
-      return { cases, isolateLost: false }
-    }
-    const { ctx, entry, load } = await candidateContext(iso, job)
-    contexts.push(ctx)
-    refs.push(entry)
-    const n = job.form === 'call' ? (job.argsJson ?? []).length : 1
-    if (load) return { cases: new Array<RawCase>(n).fill(load), isolateLost: iso.isDisposed }
-    if (job.form === 'call') {
-      for (const args of job.argsJson ?? []) {
-        const t0 = performance.now()
-        try {
-          const text = await entry.apply(undefined, ['call', job.function ?? '', args], { timeout: job.limits.time_ms, result: { copy: true } }) as string
-          if (text.length > job.limits.output_bytes) { cases.push({ v: 'output_limit' }); continue }
-          const value = JSON.parse(text) as unknown
-          const thrown = (value as { $throw?: [string, string] } | null)?.$throw
-          if (thrown) cases.push({ v: /output limit/.test(thrown[1]) ? 'output_limit' : 'runtime_error', error: `${thrown[0]}: ${thrown[1]}`.slice(0, 500) })
-          else cases.push({ v: 'ok', value, ms: Math.round((performance.now() - t0) * 1000) / 1000 })
-        } catch (err) {
-          cases.push(classify(err, iso))
-          if (iso.isDisposed) break
+      p.onExit = () => {
+        clearTimeout(timer)
+        reject(new Error(`javascript sandbox process exited at start: ${p.stderr.trim().split('\n').pop() ?? ''}`.trim()))
+      }
+    })
+  }
+
+  kill (): void {
+    this.dead = true
+    try { this.child.kill('SIGKILL') } catch { /* gone */ }
+  }
+
+  /** RSS the process keeps between jobs beyond its start. */
+  growth (): number {
+    return (processRss(this.child.pid ?? 0) ?? Infinity) - this.baseRss
+  }
+
+  /** Runs one job; resolves with the cases, or an Error for a host fault or an abort (never rejects). */
+  run (job: JsJob, signal?: AbortSignal): Promise<JsJobOutcome | Error> {
+    const pid = this.child.pid ?? 0
+    const { time_ms: timeMs, memory_mb: memoryMb } = job.limits
+    const wallMs = timeMs * job.limits.wall_factor + job.limits.wall_extra_ms + WALL_GRACE_MS
+    const rssLimit = this.baseRss + (2 * memoryMb + 64) * 1024 * 1024
+    this.jobs++
+    return new Promise(resolve => {
+      const cases: RawCase[] = []
+      let step: Step | null = null
+      let lastMsg = performance.now()
+      const finish = (r: JsJobOutcome | Error): void => {
+        clearInterval(watch)
+        signal?.removeEventListener('abort', onAbort)
+        this.onMsg = null
+        this.onExit = null
+        resolve(r)
+      }
+      /** The process is killed for what the running step did: that step gets the verdict; later cases none. */
+      const killFor = (v: RawCase | Error): void => {
+        this.kill()
+        if (v instanceof Error) finish(v)
+        else {
+          const i = Math.max(0, step?.i ?? 0)
+          cases[i] = v
+          finish({ cases, reason: `not run: the sandbox process was stopped during case ${i + 1} (${v.v})` })
         }
       }
-      return { cases, isolateLost: iso.isDisposed }
-    }
-    let test: ivm.Script
-    try {
-      test = await compileCached(iso, job.script ?? '', 'test.js')
-    } catch (err) {
-      return { cases, testError: String((err as Error).message), isolateLost: false }
-    }
-    const tctx = await iso.createContext()
-    contexts.push(tctx)
-    await tctx.global.set('__rv_c', entry.derefInto())
-    const tPrelude = await compileCached(iso, prelude().t, '<isolated-vm t-realm>')
-    const bind = await tPrelude.run(tctx, { reference: true, timeout: 1000 }) as ivm.Reference<(names: string) => string>
-    try {
-      const kinds = await entry.apply(undefined, ['names', JSON.stringify(identifiers(job.script ?? ''))], { timeout: job.limits.time_ms, result: { copy: true } }) as string
-      await bind.apply(undefined, [kinds], { timeout: job.limits.time_ms })
-      await test.run(tctx, { timeout: job.limits.time_ms })
-      cases.push({ v: 'passed' })
-    } catch (err) {
-      cases.push(classify(err, iso))
-    } finally {
-      bind.release()
-    }
-    return { cases, isolateLost: iso.isDisposed }
-  } finally {
-    if (!iso.isDisposed && !await settle(contexts[0])) iso.dispose()
-    for (const r of refs) { try { r.release() } catch { /* isolate gone */ } }
-    for (const c of contexts) { try { c.release() } catch { /* isolate gone */ } }
+      const onAbort = (): void => { killFor(new Error('aborted: the client went away')) }
+      const watch = setInterval(() => {
+        const now = performance.now()
+        if (step === null) {
+          // between steps only our own code runs; a process silent for long is broken
+          if (now - lastMsg > wallMs + START_MS) killFor(new Error('javascript sandbox process stopped answering'))
+          return
+        }
+        const cpu = processCpuUs(pid)
+        if (cpu === null) return // exit event follows
+        const used = (cpu - step.cpu0) / 1000
+        const rss = processRss(pid) ?? 0
+        if (rss > rssLimit) killFor({ v: 'memory_limit', error: `the sandbox process grew past ${Math.round(rssLimit / 1048576)} MB` })
+        else if (used >= timeMs + GRACE_MS) killFor({ v: 'timeout' })
+        else if (now - step.t0 >= wallMs) killFor(used >= timeMs ? { v: 'timeout' } : new Error('host too slow: the wall-clock backstop fired before the time limit of CPU was used'))
+      }, POLL_MS)
+      this.onMsg = m => {
+        lastMsg = performance.now()
+        if (m.t === 'step' || m.t === 'done') for (const c of m.cases ?? []) cases[c.i] = toCase(c)
+        if (m.t === 'step') step = { i: m.i, cpu0: m.cpu_us, t0: performance.now() }
+        else if (m.t === 'done') finish(m.testError === undefined ? { cases } : { cases, testError: m.testError })
+        else if (m.t === 'host_slow') finish(new Error('host too slow: the wall-clock backstop fired before the time limit of CPU was used'))
+        else if (m.t === 'fail') { this.kill(); finish(new Error(`javascript sandbox failure: ${m.reason}`)) }
+      }
+      this.onExit = (code, sig) => {
+        // Died by itself: during solution code, that case crashed it (a native abort, V8's fatal OOM), or
+        // the process's watchdog could not stop it (exit 71: at time_ms of CPU; 72: at the wall backstop).
+        if (step === null) finish(new Error('javascript sandbox process exited between steps'))
+        else if (code === 71) killFor({ v: 'timeout' })
+        else if (code === 72) killFor(new Error('host too slow: the wall-clock backstop fired before the time limit of CPU was used'))
+        else killFor(sig === 'SIGKILL' ? { v: 'memory_limit', error: 'the sandbox process was killed (memory)' } : { v: 'runtime_error', error: `the solution crashed the JavaScript engine (${sig ?? `exit ${String(code)}`})` })
+      }
+      if (signal?.aborted) { onAbort(); return }
+      signal?.addEventListener('abort', onAbort, { once: true })
+      this.child.send({ t: 'job', job }, err => { if (err) killFor(new Error('javascript sandbox process is gone')) })
+    })
   }
 }

@@ -8,13 +8,14 @@ import type { FormatOptions } from '../rewards/format/index.ts'
 import type { CosineOptions } from '../rewards/extras/cosine.ts'
 import { hashJson } from '../lib/hash.ts'
 import { REWARD_VERSION } from './version.ts'
+import { DEFAULT_STRIP_TOKENS } from '../rewards/format/strip.ts'
 
 interface Weighted { weight: number }
 
 export interface EffectiveOptions {
   rewards: {
     format?: Weighted & FormatOptions
-    accuracy?: Weighted
+    accuracy?: Weighted & { rounding: 'off' | 'gold_precision' }
     language?: Weighted & { target: string }
     reasoning_steps?: Weighted & { min_steps: number }
     repetition?: Weighted & { ngram: number, max_penalty: number }
@@ -23,6 +24,8 @@ export interface EffectiveOptions {
     length?: Weighted
   }
   advantages: { scale: AdvantageScale, eps: number }
+  /** End tokens removed from the end of every completion before any reward reads it (format's strip_tokens). */
+  strip_tokens: string[]
 }
 
 export type ComponentName = keyof EffectiveOptions['rewards']
@@ -43,7 +46,7 @@ export function resolveOptions (rewards: RewardsOptions = {}, advantages: Advant
   const template = templateOf(rewards)
   if (f === undefined || f.enabled !== false) r.format = { weight: f?.weight ?? 1, ...template }
   const a = rewards.accuracy
-  if (a === undefined || a.enabled !== false) r.accuracy = { weight: a?.weight ?? 1 }
+  if (a === undefined || a.enabled !== false) r.accuracy = { weight: a?.weight ?? 1, rounding: a?.rounding ?? 'off' }
   const l = rewards.language
   if (on(l, false)) r.language = { weight: l.weight ?? 0, target: (l.target ?? 'auto').toLowerCase() }
   const s = rewards.reasoning_steps
@@ -65,7 +68,8 @@ export function resolveOptions (rewards: RewardsOptions = {}, advantages: Advant
   if (on(o, false)) r.overlong = { weight: o.weight ?? 1, max_length: o.max_length ?? 4096, buffer: o.buffer ?? 512 }
   const g = rewards.length
   if (on(g, false)) r.length = { weight: g.weight ?? 1 }
-  return { rewards: r, advantages: { scale: advantages.scale ?? 'group', eps: advantages.eps ?? 1e-4 } }
+  const strip = [...(rewards.format?.strip_tokens ?? DEFAULT_STRIP_TOKENS)]
+  return { rewards: r, advantages: { scale: advantages.scale ?? 'group', eps: advantages.eps ?? 1e-4 }, strip_tokens: strip }
 }
 
 /** The template used for answer extraction, whether or not the format reward is on. */

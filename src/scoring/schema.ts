@@ -3,6 +3,7 @@
  * Option objects reject unknown keys (a typo such as `mdoe` must not silently train on defaults).
  */
 import { CodeReferenceSchema } from '../rewards/code/schema.ts'
+import { DEFAULT_STRIP_TOKENS } from '../rewards/format/strip.ts'
 import { Type, type Static, type TNumber, type TBoolean, type TSchema, type TUnsafe } from 'typebox'
 
 const Weight = (def: number): TNumber => Type.Number({ default: def, description: `Weight in the total (default ${def}).` })
@@ -20,12 +21,19 @@ export const FormatOptionsSchema = Type.Object({
     think: Type.Optional(TagName),
     answer: Type.Optional(TagName)
   }, { ...strict, description: 'Tag names (default think / answer).' })),
-  think_prefilled: Type.Optional(Type.Boolean({ default: false, description: 'The prompt ends with the opening think tag, so completions start inside it.' }))
+  think_prefilled: Type.Optional(Type.Boolean({ default: false, description: 'The prompt ends with the opening think tag, so completions start inside it.' })),
+  strip_tokens: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 64 }), {
+    maxItems: 32,
+    default: [...DEFAULT_STRIP_TOKENS],
+    description: 'End tokens removed from the end of every completion (repeated, with whitespace) before any reward reads it, ' +
+      'whether or not format is on; [] keeps completions as sent. Default: the end tokens of ChatML/Qwen, Llama 2/3, Mistral and DeepSeek-R1.'
+  }))
 }, strict)
 
 export const AccuracyOptionsSchema = Type.Object({
   enabled: Type.Optional(Enabled(true)),
-  weight: Type.Optional(Weight(1))
+  weight: Type.Optional(Weight(1)),
+  rounding: Type.Optional(Type.Union([Type.Literal('off'), Type.Literal('gold_precision')], { default: 'off', description: "Math answers: 'off' compares decimals exactly; 'gold_precision' lets a longer decimal match a decimal gold it rounds to at the gold's places (2.54 for 2.5)." }))
 }, strict)
 
 export const LanguageOptionsSchema = Type.Object({

@@ -86,10 +86,10 @@ class VerlAdapter(unittest.TestCase):
         compute_score = getattr(load_verl_module(), "compute_score")
         r = compute_score(data_source="openai/gsm8k", solution_str=GOOD, ground_truth="843", extra_info={"index": 0}, url=need_url())
         self.assertEqual(r["score"], 2.0)
-        self.assertEqual(r["reward"], 2.0)
-        self.assertEqual((r["format"], r["accuracy"], r["unscorable"]), (1.0, 1.0, 0))
+        self.assertNotIn("reward", r)  # verl's _validate keeps its own "reward" list
+        self.assertEqual((r["format"], r["accuracy"], r["unscorable"]), (1.0, 1.0, 0.0))
         bad = compute_score(data_source="x", solution_str=GOOD, ground_truth="\\frac{", url=URL, fallback=-1)
-        self.assertEqual((bad["score"], bad["unscorable"]), (-1.0, 1))
+        self.assertEqual((bad["score"], bad["unscorable"]), (-1.0, 1.0))
 
     def test_batch_reward_manager_call(self) -> None:
         module = load_verl_module()
@@ -105,9 +105,10 @@ class OpenRLHFRemoteRM(unittest.TestCase):
         """OpenRLHF's remote_rm_fn posts {"query", "prompts", "labels"} and reads "rewards" (and scores, extra_logs)."""
         prompt = "<|im_start|>user\nWhat is 457+386?<|im_end|>\n<|im_start|>assistant\n"
         reply = RewardClient(need_url()).get_reward([prompt + GOOD, prompt + WRONG], prompts=[prompt, prompt], labels=["843", "843"])
-        self.assertEqual(reply["rewards"], [2, 1])
-        self.assertEqual(reply["scores"], [1, 0])
-        self.assertEqual(reply["extra_logs"]["unscorable"], [0, 0])
+        self.assertEqual(reply["rewards"], [2.0, 1.0])
+        self.assertTrue(all(type(x) is float for x in reply["rewards"] + reply["scores"]))  # JSON 2.0, not 2
+        self.assertEqual(reply["scores"], [1.0, 0.0])
+        self.assertEqual(reply["extra_logs"]["unscorable"], [0.0, 0.0])
         self.assertEqual(set(reply["extra_logs"]), {"format", "accuracy", "unscorable", "prompt_mismatch"})
 
 

@@ -20,7 +20,8 @@ export function registerErrorHandler (app: FastifyInstance, config: Config): voi
       const { message, field } = describeValidation(error.validation, error.validationContext ?? 'body')
       return reply.code(400).send({ ...payload('RWD_ERR_REQUEST_INVALID', 400, message), field })
     }
-    const mapped = mapFrameworkError(error, config, request.routeOptions.bodyLimit)
+    const limitKey = (request.routeOptions.config as { bodyLimitKey?: string } | undefined)?.bodyLimitKey
+    const mapped = mapFrameworkError(error, config, request.routeOptions.bodyLimit, limitKey)
     const status = mapped.statusCode
     if (status >= 500 && status !== 503) { // a 503 is a coded RWD_ERR_* (only those map to it): its message is meant for the client
       request.log.error({ err: error }, 'request failed')
@@ -34,11 +35,14 @@ export function registerErrorHandler (app: FastifyInstance, config: Config): voi
   })
 }
 
-function mapFrameworkError (error: FastifyError & Coded, config: Config, routeLimit?: number): { code: string, statusCode: number, message: string } {
+function mapFrameworkError (error: FastifyError & Coded, config: Config, routeLimit?: number, limitKey?: string): { code: string, statusCode: number, message: string } {
   switch (error.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE': {
-      // Routes with their own limit (POST /v1/rollouts: ROLLOUT_BODY_LIMIT_BYTES) name it; the rest name BODY_LIMIT_BYTES.
-      const [key, limit] = routeLimit !== undefined && routeLimit !== config.BODY_LIMIT_BYTES ? ['ROLLOUT_BODY_LIMIT_BYTES', routeLimit] : ['BODY_LIMIT_BYTES', config.BODY_LIMIT_BYTES]
+      // Routes with their own limit name it: route config bodyLimitKey (POST /get_reward), else POST /v1/rollouts'
+      // ROLLOUT_BODY_LIMIT_BYTES when the limit differs from BODY_LIMIT_BYTES.
+      const [key, limit] = limitKey !== undefined && routeLimit !== undefined
+        ? [limitKey, routeLimit]
+        : routeLimit !== undefined && routeLimit !== config.BODY_LIMIT_BYTES ? ['ROLLOUT_BODY_LIMIT_BYTES', routeLimit] : ['BODY_LIMIT_BYTES', config.BODY_LIMIT_BYTES]
       return { code: 'RWD_ERR_REQUEST_TOO_LARGE', statusCode: 413, message: `request body exceeds ${key} (${limit} bytes, after gzip decoding)` }
     }
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':

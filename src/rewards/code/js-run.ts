@@ -1,4 +1,4 @@
-/** JavaScript: turn a check into one isolate job and map its outcome to verdicts (compared on the host). */
+/** JavaScript: turn a check into one sandbox-process job and map its outcome to verdicts (compared on the host). */
 import type { CodeCheckInput, CodeCheckResult } from './api.ts'
 import type { EffectiveLimits, RawJobResult } from '../../sandbox/types.ts'
 import type { JsPool } from '../../sandbox/js-pool.ts'
@@ -15,11 +15,11 @@ export function jsJob (input: CodeCheckInput, limits: EffectiveLimits): JsJob {
 export async function runJavascript (pool: JsPool, input: CodeCheckInput, limits: EffectiveLimits, signal?: AbortSignal): Promise<CodeCheckResult> {
   const t0 = performance.now()
   if (signal?.aborted) return buildResult(input.tests, { status: 'error', cases: [], reason: 'aborted', wall_ms: 0 }, input.scoring)
-  const out = await pool.run(jsJob(input, limits))
+  const out = await pool.run(jsJob(input, limits), signal)
   const wall = performance.now() - t0
   let raw: RawJobResult
-  if (out instanceof Error) raw = { status: 'error', cases: [], reason: `javascript sandbox failure: ${out.message}`, wall_ms: wall }
+  if (out instanceof Error) raw = { status: 'error', cases: [], reason: out.message.startsWith('javascript') ? out.message : `javascript sandbox: ${out.message}`, wall_ms: wall }
   else if (out.testError !== undefined) raw = { status: 'test_error', cases: [], reason: out.testError, wall_ms: wall }
-  else raw = { status: 'ok', cases: out.cases, wall_ms: wall }
+  else raw = { status: 'ok', cases: out.cases, wall_ms: wall, ...(out.reason !== undefined && { reason: out.reason }) }
   return buildResult(input.tests, raw, input.scoring)
 }

@@ -1,0 +1,156 @@
+/**
+ * The JavaScript sandbox processes (src/sandbox/js-pool.ts, js-runner.ts, sandboxes/javascript/worker.js):
+ * a crashed process costs one job, a dead pool shows in /readyz, memory is given back after hostile
+ * programs, a client that goes away frees its slot, and a 1,000-case stdio test passes.
+ */
+import { after, before, describe, test } from 'node:test'
+import assert from 'node:assert/strict'
+import Fastify from 'fastify'
+import type { AddressInfo } from 'node:net'
+import { JsPool } from '../../src/sandbox/js-pool.ts'
+import { processRss } from '../../src/sandbox/js-runner.ts'
+import { JAVASCRIPT_CAPS, clampLimits } from '../../src/sandbox/limits.ts'
+import { runJavascript } from '../../src/rewards/code/js-run.ts'
+import type { CodeCheckInput, CodeCheckResult } from '../../src/rewards/code/api.ts'
+import { createMathVerifier } from '../../src/rewards/math/index.ts'
+import { healthRoutes } from '../../src/http/routes/health.ts'
+import type { Services } from '../../src/http/services.ts'
+import { loadConfig } from '../../src/config/load.ts'
+import { buildApp } from '../../src/app.ts'
+import { loadExploits } from './exploits.ts'
+
+const honest: CodeCheckInput = { language: 'javascript', code: 'function g (x) { return x * 2 }', tests: { type: 'call', function: 'g', cases: [{ args: [21], expected: 42 }] } }
+const loop = (cases: number, timeMs: number): CodeCheckInput => ({
+  language: 'javascript',
+  code: 'function g (x) { while (true) {} }',
+  tests: { type: 'call', function: 'g', cases: Array.from({ length: cases }, () => ({ args: [1], expected: 1 })) },
+  limits: { time_ms: timeMs }
+})
+const check = async (pool: JsPool, input: CodeCheckInput, signal?: AbortSignal): Promise<CodeCheckResult> =>
+  await runJavascript(pool, input, clampLimits(JAVASCRIPT_CAPS, input.limits), signal)
+const sleep = async (ms: number): Promise<void> => { await new Promise(resolve => setTimeout(resolve, ms)) }
+async function until (cond: () => boolean, ms: number): Promise<boolean> {
+  for (const t0 = performance.now(); performance.now() - t0 < ms; await sleep(20)) if (cond()) return true
+  return cond()
+}
+
+describe('javascript sandbox processes', () => {
+  let pool: JsPool
+  before(async () => { pool = new JsPool({ isolates: 1 }); await pool.warm() })
+  after(() => { pool.close() })
+
+  test('a process that dies in the middle of a job (a native abort) costs that job, not the service', async () => {
+    const [pid] = pool.pids()
+    assert.ok(pid)
+    const running = check(pool, loop(3, 5000))
+    await sleep(300)
+    process.kill(pid, 'SIGABRT') // what V8's abort does to the process
+    const r = await running
+    assert.equal(r.status, 'ok', JSON.stringify(r))
+    assert.equal(r.reward, 0)
+    assert.equal(r.tests[0]?.verdict, 'runtime_error')
+    const next = await check(pool, honest)
+    assert.equal(next.reward, 1, JSON.stringify(next))
+    assert.notEqual(pool.pids()[0], pid)
+    assert.equal(pool.ready(), null)
+  })
+
+  test('CPU time decides: a loop is stopped at time_ms of CPU and charged timeout; the next case still runs', async () => {
+    const r = await check(pool, {
+      language: 'javascript',
+      code: 'function g (x) { if (x === 1) while (true) {} return x }',
+      tests: { type: 'call', function: 'g', cases: [{ args: [1], expected: 1 }, { args: [2], expected: 2 }] },
+      limits: { time_ms: 200 }
+    })
+    assert.deepEqual(r.tests.map(t => t.verdict), ['timeout', 'passed'])
+  })
+
+  test('a client that goes away stops its job and frees the slot at once', async () => {
+    const [pid] = pool.pids()
+    const ac = new AbortController()
+    const t0 = performance.now()
+    const running = check(pool, loop(20, 5000), ac.signal)
+    await sleep(200)
+    ac.abort()
+    const r = await running
+    assert.equal(r.status, 'error')
+    assert.equal(r.reward, null)
+    assert.ok(performance.now() - t0 < 3000)
+    assert.ok(await until(() => pool.pids().length === 1 && pool.pids()[0] !== pid, 10_000), 'the busy process was not replaced')
+    const next = await check(pool, honest)
+    assert.equal(next.reward, 1)
+  })
+
+  test('stdio with 1,000 cases: a correct program passes', async () => {
+    const cases = Array.from({ length: 1000 }, (_, i) => ({ stdin: `${i} ${i * 3}\n`, stdout: String(i * 4) }))
+    const r = await check(pool, {
+      language: 'javascript',
+      code: "const [a, b] = require('fs').readFileSync(0, 'utf8').trim().split(' ').map(Number)\nconsole.log(a + b)",
+      tests: { type: 'stdio', cases }
+    })
+    assert.equal(r.reward, 1, JSON.stringify(r.tests.find(t => t.verdict !== 'passed')))
+  })
+
+  test('memory: after WebAssembly, ArrayBuffer and heap bombs the RSS of the service and its sandbox processes is back within 100 MB', async () => {
+    const rssAll = (): number => (processRss(process.pid) ?? 0) + pool.pids().reduce((n, p) => n + (processRss(p) ?? 0), 0)
+    await check(pool, honest)
+    const before = rssAll()
+    const bombs = loadExploits('javascript').filter(x => /memory|arraybuffer/.test(x.name))
+    assert.ok(bombs.length >= 3)
+    for (let round = 0; round < 2; round++) {
+      for (const x of bombs) {
+        const r = await check(pool, { language: 'javascript', code: x.code, tests: x.tests })
+        assert.equal(r.reward, 0, `${x.name}: ${JSON.stringify(r).slice(0, 300)}`)
+        assert.notEqual(r.status, 'error', `${x.name}: ${r.reason ?? ''}`)
+      }
+    }
+    assert.equal((await check(pool, honest)).reward, 1)
+    const grown = (rssAll() - before) / 1048576
+    assert.ok(grown < 100, `RSS grew by ${grown.toFixed(0)} MB`)
+  })
+})
+
+describe('a dead JavaScript pool', () => {
+  test('warm() rejects, ready() says why, jobs answer error (null), /readyz reports it', async (t) => {
+    const pool = new JsPool({ isolates: 2, worker: '/nonexistent/worker.js' })
+    t.after(() => { pool.close() })
+    await assert.rejects(pool.warm(), /fail to start/)
+    assert.match(pool.ready() ?? '', /fail to start/)
+    const r = await check(pool, honest)
+    assert.equal(r.status, 'error')
+    assert.equal(r.reward, null)
+
+    const math = createMathVerifier({ threads: 1, deadlineMs: 5000 })
+    t.after(async () => { await math.close() })
+    const code = { verify: async (input: CodeCheckInput) => await check(pool, input), warm: async () => { await pool.warm() }, close: async () => { pool.close() } }
+    const app = Fastify()
+    t.after(async () => { await app.close() })
+    healthRoutes(app as never, { config: loadConfig({}), math, code } as unknown as Services)
+    const res = await app.inject('/readyz')
+    const body = res.json<{ status: string, checks: Record<string, string> }>()
+    assert.notEqual(body.status, 'ready')
+    assert.match(body.checks.sandboxes ?? '', /javascript sandbox processes fail to start/)
+  })
+})
+
+describe('through the service', () => {
+  test('a client that disconnects from /v1/verify/code cancels its JavaScript job (the one slot serves the next request)', async (t) => {
+    const app = await buildApp({ config: loadConfig({ MATH_THREADS: '1', CODE_JS_ISOLATES: '1', EMBEDDED_WORKER: 'false' }), logger: false })
+    t.after(async () => { await app.close() })
+    await app.listen({ port: 0, host: '127.0.0.1' })
+    const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}/v1/verify/code`
+    const post = async (body: unknown, signal?: AbortSignal): Promise<Response> =>
+      await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal })
+    const warm = await (await post(honest)).json() as { reward: number }
+    assert.equal(warm.reward, 1)
+    const ac = new AbortController()
+    const gone = post(loop(20, 5000), ac.signal) // 20 cases of 5 s: 100 s if nothing stops it
+    await sleep(500)
+    ac.abort()
+    await assert.rejects(gone)
+    const t0 = performance.now()
+    const next = await (await post(honest)).json() as { reward: number }
+    assert.equal(next.reward, 1)
+    assert.ok(performance.now() - t0 < 10_000, `the next request waited ${(performance.now() - t0).toFixed(0)} ms`)
+  })
+})
