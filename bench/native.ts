@@ -41,10 +41,15 @@ function sh (argv: string[], env: Record<string, string>, cwd: string, stdin = '
   })
 }
 
-const sub = (xs: string[], map: Array<[string, string]>): string[] => xs.map(x => map.reduce((s, [a, b]) => s.replaceAll(a, b), x))
+/** Maps jail paths to host paths in one pass (a mapped path is never mapped again). */
+function sub (xs: string[], map: Array<[string, string]>): string[] {
+  const to = new Map(map)
+  const re = new RegExp(`(${map.map(([a]) => a.replace(/[/.]/g, '\\$&')).join('|')})(?=/|$)`, 'g')
+  return xs.map(x => x.replace(re, m => to.get(m) ?? m))
+}
 
 /** Bare: the same compiler argv and run argv, paths mapped to a temp dir, no jail, no limits. */
-async function bare (items: Item[], concurrency: number, dir: string, crates: string | null): Promise<{ coldMs: number, warmMs: number }> {
+async function bare (items: Item[], concurrency: number, dir: string, crates: string | null): Promise<{ coldMs: number, warmMs: number, failedCompiles: number }> {
   const built: Array<{ it: Item, box: string } | null> = []
   const t0 = performance.now()
   await pool(items.map((it, i) => ({ it, i })), concurrency, async ({ it, i }) => {
@@ -72,7 +77,7 @@ async function bare (items: Item[], concurrency: number, dir: string, crates: st
     const src = t.type === 'script' ? `${b.it.input.code}\n${t.script}\n` : b.it.input.code
     await runAll(b.it, b.it.input.language as NativeLanguage, kind, src, b.box, join(b.box, '..', 'tmp'))
   })
-  return { coldMs, warmMs: performance.now() - t1 }
+  return { coldMs, warmMs: performance.now() - t1, failedCompiles: built.filter(b => b === null).length }
 }
 
 async function runAll (it: Item, lang: NativeLanguage, kind: 'script' | 'stdio', src: string, box: string, tmp: string): Promise<void> {
@@ -191,6 +196,7 @@ async function benchSet (set: ReturnType<typeof sets>[number], concurrency: numb
         ['compile ms p50 / p95, cold', `${median(compileCold).toFixed(0)} / ${percentile(compileCold, 95).toFixed(0)}`],
         ['cached: programs found in the cache on the second pass', `${lookups} / ${set.items.length}`],
         ['CPU ms per test p50 / p95', `${median(cpu).toFixed(1)} / ${percentile(cpu, 95).toFixed(1)}`],
+        ['bare compiles that failed (same argv, no jail)', b.failedCompiles],
         ['wall s: ours cold / bare cold (ratio)', `${(cold.ms / 1000).toFixed(1)} / ${(b.coldMs / 1000).toFixed(1)} (${(cold.ms / b.coldMs).toFixed(2)}x)`],
         ['wall s: ours cached / bare prebuilt (ratio)', `${(warm.ms / 1000).toFixed(1)} / ${(b.warmMs / 1000).toFixed(1)} (${(warm.ms / b.warmMs).toFixed(2)}x)`],
         ['completions/s via /v1/verify/code, cold / cached', `${httpCold.toFixed(2)} / ${httpWarm.toFixed(2)}`]
