@@ -11,7 +11,7 @@ import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import type { Readable, Writable } from 'node:stream'
 import { BWRAP } from '../bwrap.ts'
-import { enterThenExec, type SlotCgroup } from '../cgroup.ts'
+import type { SlotCgroup } from '../cgroup.ts'
 
 export interface JailRun {
   uid: number
@@ -60,6 +60,13 @@ export interface JailOutcome {
   /** bwrap's own complaint when it could not start the jail. */
   startError?: string
   wallMs: number
+}
+
+/** The command that enters the slot's cgroup(s) and then becomes bwrap (every later process inherits them). */
+function enterThenExec (cg: SlotCgroup | null, bwrap: string, args: string[]): [string, string[]] {
+  if (cg === null) return [bwrap, args]
+  const script = cg.procs.map((_, i) => `echo $$ > "$${i + 1}" || exit 97`).join('; ') + `; shift ${cg.procs.length}; exec "$@"`
+  return ['/bin/sh', ['-c', script, 'sh', ...cg.procs, bwrap, ...args]]
 }
 
 function bwrapArgs (r: JailRun): string[] {

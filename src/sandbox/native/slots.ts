@@ -5,7 +5,7 @@
  * cgroup's OOM killer ended it. Where cgroups cannot be written, `cgroup` is null and callers fall back to
  * RLIMIT_AS (README: fallback).
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { chownSync, existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { claimUidRange, type UidRange } from '../uid-range.ts'
 import { createSlotCgroup, type SlotCgroup } from '../cgroup.ts'
@@ -33,7 +33,11 @@ export class SlotPool {
     if (range === null) return
     for (let i = 0; i < this.size; i++) {
       const uid = range.base + i
-      const slot = { uid, cgroup: useCgroups ? createSlotCgroup(uid, 256 << 20, pids) : null }
+      const cg = useCgroups ? createSlotCgroup(uid, 256 << 20, pids) : null
+      let cgroup = typeof cg === 'string' ? null : cg
+      // the jail's first process runs as the slot uid and moves itself in: it must own cgroup.procs
+      try { for (const p of cgroup?.procs ?? []) chownSync(p, uid, uid) } catch { cgroup?.remove(); cgroup = null }
+      const slot = { uid, cgroup }
       this.all.push(slot)
       this.free.push(slot)
     }
