@@ -1,5 +1,5 @@
 /**
- * npm run bench: every benchmark, printed as markdown tables. Sections: service, math, math-http, pipeline, cli, code.
+ * npm run bench: every benchmark, printed as markdown tables. Sections: service, math, math-http, pipeline, cli, code, native.
  * `npm run bench -- service` runs one section. Medians over rounds; all measured in this one run.
  */
 import { benchService } from './service.ts'
@@ -23,6 +23,10 @@ const sections: Record<string, () => Promise<string>> = {
   code: async () => {
     const m = await import('./code.ts') as { benchCode?: () => Promise<string> }
     return m.benchCode === undefined ? 'code bench missing' : await m.benchCode()
+  },
+  native: async () => {
+    const m = await import('./native.ts')
+    return await m.benchNative()
   }
 }
 

@@ -3,6 +3,9 @@
 #   bubblewrap   the Python sandbox
 #   redis-server a Redis for tests that need their own (persistence, restarts), and the local Redis Cluster
 #   chromium     headless screenshots of the dashboard and reports
+#   compiled code languages (src/sandbox/native, sandboxes/<language>/metadata.json): g++ (C, C++),
+#   openjdk-17-jdk-headless (Java), golang-go + testify (Go), rustc + the regex/md5/rand crates (Rust),
+#   libboost-dev and libssl-dev (headers some HumanEval-X C++ programs include)
 #   python3-torch, python3-omegaconf  the trainer call-site tests (OpenRLHF/verl/TRL arithmetic in torch, Hydra
 #                options as DictConfig), checked with Debian's /usr/bin/python3 (python3 on PATH may be a pyenv shim)
 # Nothing is downloaded at run time; everything comes from Debian's packages.
@@ -11,6 +14,14 @@ need=()
 command -v bwrap >/dev/null 2>&1 || need+=(bubblewrap)
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
+[ -x /usr/bin/g++ ] || need+=(g++)
+[ -x /usr/bin/javac ] || need+=(openjdk-17-jdk-headless)
+[ -x /usr/bin/go ] || need+=(golang-go)
+[ -x /usr/bin/rustc ] || need+=(rustc)
+[ -x /usr/bin/cargo ] || need+=(cargo)
+for pkg in golang-github-stretchr-testify-dev librust-regex-dev librust-md5-dev librust-rand-dev libboost-dev libssl-dev; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'ok installed' || need+=("$pkg")
+done
 /usr/bin/python3 -c 'import torch' >/dev/null 2>&1 || need+=(python3-torch)
 /usr/bin/python3 -c 'import omegaconf' >/dev/null 2>&1 || need+=(python3-omegaconf)
 if [ ${#need[@]} -gt 0 ]; then
@@ -21,7 +32,7 @@ if [ ${#need[@]} -gt 0 ]; then
   echo "setup-system: installing ${need[*]}"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+  apt-get install -y -qq -o DPkg::Lock::Timeout=600 --no-install-recommends "${need[@]}" >/dev/null
 fi
 # A Redis on 127.0.0.1:6379 for the integration tests: start one when none answers.
 if ! (exec 3<>/dev/tcp/127.0.0.1/6379) 2>/dev/null; then

@@ -4,7 +4,9 @@
  */
 import type { Config } from '../config/schema.ts'
 import type { MathVerifier } from '../rewards/math/api.ts'
-import type { CodeVerifier } from '../rewards/code/api.ts'
+import type { CodeVerifier, CodeVerifierOptions } from '../rewards/code/api.ts'
+import { NATIVE_LANGUAGES } from '../sandbox/native/toolchains.ts'
+import { errors } from '../errors.ts'
 import type { ComponentName } from './options.ts'
 import type { ComponentResult } from '../rewards/types.ts'
 import { createMathVerifier } from '../rewards/math/index.ts'
@@ -29,10 +31,36 @@ export interface ScoringResourceOptions {
   observe?: (component: ComponentName, seconds: number, results: ComponentResult[]) => void
 }
 
+/** Compiled-language options of the code verifier from the CODE_* keys. */
+export function nativeOptions (config: Config): Pick<CodeVerifierOptions, 'native' | 'caps'> {
+  const languages = config.CODE_LANGUAGES === 'auto' ? undefined : config.CODE_LANGUAGES.split(',')
+  const unknown = languages?.filter(l => !(NATIVE_LANGUAGES as readonly string[]).includes(l))
+  if (unknown !== undefined && unknown.length > 0) {
+    throw new errors.ConfigInvalid('CODE_LANGUAGES', `unknown language(s) ${unknown.join(', ')}; known: ${NATIVE_LANGUAGES.join(', ')}`)
+  }
+  return {
+    native: {
+      slots: config.CODE_NATIVE_SLOTS,
+      uidBase: config.CODE_NATIVE_UID_BASE,
+      checkerUidBase: config.CODE_CHECKER_UID_BASE,
+      cacheMb: config.CODE_CACHE_MB,
+      ...(config.CODE_CACHE_DIR !== '' && { cacheDir: config.CODE_CACHE_DIR }),
+      ...(languages !== undefined && { languages })
+    },
+    caps: {
+      cpp: { time_ms: config.CODE_CPP_TIME_MS, memory_mb: config.CODE_CPP_MEMORY_MB },
+      c: { time_ms: config.CODE_CPP_TIME_MS, memory_mb: config.CODE_CPP_MEMORY_MB },
+      java: { time_ms: config.CODE_JAVA_TIME_MS, memory_mb: config.CODE_JAVA_MEMORY_MB },
+      go: { time_ms: config.CODE_GO_TIME_MS, memory_mb: config.CODE_GO_MEMORY_MB },
+      rust: { time_ms: config.CODE_RUST_TIME_MS, memory_mb: config.CODE_RUST_MEMORY_MB }
+    }
+  }
+}
+
 export function createScoringResources (config: Config, opts: ScoringResourceOptions = {}): ScoringResources {
   const math = opts.math ?? createMathVerifier({ threads: config.MATH_THREADS, deadlineMs: config.MATH_DEADLINE_MS })
   const language = new LanguagePool(opts.textThreads ?? config.TEXT_THREADS)
-  const code = createCodeVerifier({ pythonSlots: config.CODE_PYTHON_SLOTS, jsIsolates: config.CODE_JS_ISOLATES, uidBase: config.CODE_UID_BASE })
+  const code = createCodeVerifier({ pythonSlots: config.CODE_PYTHON_SLOTS, jsIsolates: config.CODE_JS_ISOLATES, uidBase: config.CODE_UID_BASE, ...nativeOptions(config) })
   const scorer = new Scorer({ math, language, code, ...(opts.observe === undefined ? {} : { observe: opts.observe }) })
   return {
     math,

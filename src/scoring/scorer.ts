@@ -116,7 +116,10 @@ export class Scorer {
         ...(ref.limits === undefined ? {} : { limits: ref.limits }),
         ...(ref.scoring === undefined ? {} : { scoring: ref.scoring })
       }, { signal })
-      const details = { extraction: kind, passed: r.passed, total: r.total, verdicts: r.tests.map(t => t.verdict) }
+      const details = { extraction: kind, passed: r.passed, total: r.total, verdicts: r.tests.map(t => t.verdict), ...(r.trust !== undefined && { trust: r.trust }) }
+      if (r.trust === 'cooperative' && ref.allow_cooperative !== true) {
+        return { score: null, status: 'error', reason: 'script tests of a compiled language give a forgeable verdict (trust cooperative) and the reference does not allow_cooperative', details }
+      }
       if (r.status !== 'ok' || r.reward === null) {
         return { score: null, status: r.status === 'ok' ? 'error' : r.status, reason: r.reason ?? 'sandbox gave no verdict', details }
       }

@@ -11,7 +11,7 @@ export function healthRoutes (app: App, services: Services): void {
   }, async () => ({ status: 'ok' }))
 
   app.get('/readyz', {
-    schema: { tags: ['ops'], summary: 'Readiness: the math verifier answers a check (503 if not); code sandboxes and Redis are reported (status degraded without them).', response: { 200: Ready, 503: Ready } }
+    schema: { tags: ['ops'], summary: 'Readiness: the math verifier answers a check (503 if not); code sandboxes and Redis are reported (status degraded without them); an enabled compiled language (CODE_LANGUAGES) without its toolchain fails it.', response: { 200: Ready, 503: Ready } }
   }, async (_request, reply) => {
     const checks: Record<string, string> = {}
     try {
@@ -27,9 +27,12 @@ export function healthRoutes (app: App, services: Services): void {
     } catch (err) {
       checks.sandboxes = `failed: ${(err as Error).message}`
     }
+    // Compiled languages this deployment enables (CODE_LANGUAGES): a missing toolchain fails readiness.
+    const langs = services.code.languages?.() ?? { required: false, status: {} }
+    for (const [l, v] of Object.entries(langs.status)) checks[`code_${l}`] = v
     // Redis is reported but does not fail readiness: without it /v1/score still works (queue routes answer 503).
     if (services.pipeline !== undefined) checks.redis = await services.pipeline.link.check()
-    const ready = checks.math === 'ok'
+    const ready = checks.math === 'ok' && (!langs.required || Object.values(langs.status).every(v => v === 'ok'))
     const status = !ready ? 'not_ready' : Object.values(checks).every(v => v === 'ok') ? 'ready' : 'degraded'
     return await reply.code(ready ? 200 : 503).send({ status, checks })
   })

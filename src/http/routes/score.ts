@@ -2,6 +2,7 @@
 import { ScoreRequestSchema, ScoreReplySchema, type ScoreRequest } from '../../scoring/schema.ts'
 import { errorReplies } from '../schemas/error.ts'
 import { errors, withField } from '../../errors.ts'
+import { isNative } from '../../sandbox/native/toolchains.ts'
 import { clientSignal } from '../client-signal.ts'
 import type { Config } from '../../config/schema.ts'
 import type { App, Services } from '../services.ts'
@@ -37,6 +38,10 @@ export function checkScoreLimits (body: ScoreRequest, config: Config): void {
     ids.add(g.id)
     if (g.length_tokens !== undefined && g.length_tokens.length !== g.completions.length) {
       throw withField(new errors.RequestInvalid(`/groups/${gi}/length_tokens has ${g.length_tokens.length} entries for ${g.completions.length} completions`), `/groups/${gi}/length_tokens`)
+    }
+    const ref = g.reference
+    if (ref.type === 'code' && ref.tests.type === 'script' && isNative(ref.language) && ref.allow_cooperative !== true) {
+      throw withField(new errors.RequestInvalid(`/groups/${gi}/reference: script tests in ${ref.language} run inside the solution's own process, which can forge their verdict (trust cooperative); set allow_cooperative: true to accept that, or use stdio tests`), `/groups/${gi}/reference/allow_cooperative`)
     }
     g.completions.forEach((c, ci) => {
       if (c.length > config.MAX_COMPLETION_CHARS) {

@@ -39,7 +39,12 @@ export const VerifyCodeReplySchema = Type.Object({
     got: Type.Optional(Type.String({ description: 'Printable form of the value or output (wrong_answer).' })),
     expected: Type.Optional(Type.String())
   })),
-  reason: Type.Optional(Type.String())
+  reason: Type.Optional(Type.String()),
+  trust: Type.Optional(Type.Literal('cooperative', { description: 'Script tests of a compiled language ran in the solution\'s own process: the solution can forge this verdict. Use stdio tests for RL.' })),
+  build: Type.Optional(Type.Object({
+    cached: Type.Boolean({ description: 'The program came from the build cache (compiled by an earlier request).' }),
+    compile_ms: Type.Number({ description: 'Compile time of the program (when it was built).' })
+  }, { description: 'Compiled languages only.' }))
 })
 
 export function verifyCodeRoutes (app: App, services: Pick<Services, 'metrics'> & { code: CodeVerifier }): void {

@@ -6,7 +6,7 @@ import type { RewardStatus } from '../types.ts'
 import type { CodeTests } from './schema.ts'
 import type { EffectiveLimits } from '../../sandbox/types.ts'
 
-export type CodeLanguage = 'python' | 'javascript'
+export type CodeLanguage = 'python' | 'javascript' | 'cpp' | 'cpp17' | 'cpp20' | 'c' | 'java' | 'go' | 'rust'
 
 export type TestVerdict =
   | 'passed' | 'wrong_answer' | 'runtime_error' | 'timeout'
@@ -26,6 +26,10 @@ export interface CodeCheckResult {
   total: number
   tests: Array<{ verdict: TestVerdict } & Record<string, unknown>>
   reason?: string
+  /** 'cooperative': script tests of a compiled language ran in the solution's process (a forgeable verdict). */
+  trust?: 'cooperative'
+  /** Compiled languages: whether the program came from the build cache, and its compile time. */
+  build?: { cached: boolean, compile_ms: number }
 }
 
 /** What verify() takes: `code` is used as given (extract it from a completion with extractCode first). */
@@ -49,6 +53,8 @@ export interface CodeVerifierOptions {
   bwrap?: string
   /** Concurrent JavaScript isolates (default: machine parallelism). */
   jsIsolates?: number
+  /** Compiled languages (src/sandbox/native): concurrent jails, uid bases, build cache. */
+  native?: { slots?: number, uidBase?: number, checkerUidBase?: number, cacheDir?: string, cacheMb?: number, languages?: string[] }
   /** Operator caps per language (requests can only lower these). */
   caps?: Partial<Record<CodeLanguage, Partial<EffectiveLimits>>>
 }
@@ -57,5 +63,8 @@ export interface CodeVerifier {
   verify (input: CodeCheckInput, opts?: { signal?: AbortSignal }): Promise<CodeCheckResult>
   /** Start the sandboxes now (first requests then find them warm); rejects with the reason if they cannot run. */
   warm (): Promise<void>
+  /** Enabled compiled languages: 'ok', or 'missing: <why>' (toolchain or jail not available); `required`
+   * when the operator listed them (CODE_LANGUAGES), so that readiness fails without them. */
+  languages?: () => { required: boolean, status: Record<string, string> }
   close (): Promise<void>
 }

@@ -11,7 +11,14 @@ import type { CodeLanguage } from './api.ts'
 
 const ALIASES: Record<CodeLanguage, string[]> = {
   python: ['python', 'py', 'python3', 'py3', 'python 3'],
-  javascript: ['javascript', 'js', 'node', 'nodejs', 'mjs', 'cjs', 'ecmascript']
+  javascript: ['javascript', 'js', 'node', 'nodejs', 'mjs', 'cjs', 'ecmascript'],
+  cpp: ['cpp', 'c++', 'cxx', 'cc', 'cpp17', 'cpp20', 'c++17', 'c++20'],
+  cpp17: ['cpp', 'c++', 'cxx', 'cc', 'cpp17', 'c++17'],
+  cpp20: ['cpp', 'c++', 'cxx', 'cc', 'cpp20', 'c++20'],
+  c: ['c', 'h'],
+  java: ['java'],
+  go: ['go', 'golang'],
+  rust: ['rust', 'rs']
 }
 
 export type ExtractionKind = 'fenced' | 'unterminated_fence' | 'bare' | 'empty'

@@ -6,9 +6,29 @@ import { Type, type Static } from 'typebox'
 
 const MAX_CASES = 1000
 
-export const CodeLanguageSchema = Type.Union([Type.Literal('python'), Type.Literal('javascript')], {
-  description: 'Language of the solution.'
+export const CodeLanguageSchema = Type.Union([
+  Type.Literal('python'), Type.Literal('javascript'),
+  Type.Literal('cpp'), Type.Literal('cpp17'), Type.Literal('cpp20'), Type.Literal('c'),
+  Type.Literal('java'), Type.Literal('go'), Type.Literal('rust')
+], {
+  description: 'Language of the solution. cpp = cpp17 (g++ -std=c++17 -O2), cpp20 (-std=c++20), c (gcc -std=gnu17 -O2), java (OpenJDK 17), go (Go 1.19), rust (rustc 1.63, edition 2021): compiled once per distinct program, in a jail.'
 })
+
+export const CheckerSchema = Type.Union([
+  Type.Object({
+    type: Type.Literal('builtin'),
+    name: Type.Union([Type.Literal('tokens'), Type.Literal('float'), Type.Literal('unordered_lines'), Type.Literal('yes_no')], {
+      description: 'tokens: whitespace-separated tokens equal (line breaks ignored); float: tokens, numeric ones within abs_tol or rel_tol; unordered_lines: the same lines in any order; yes_no: tokens equal ignoring case.'
+    }),
+    abs_tol: Type.Optional(Type.Number({ minimum: 0, maximum: 1e9, description: 'float: |a-b| <= abs_tol passes (default 1e-6 when neither tolerance is given).' })),
+    rel_tol: Type.Optional(Type.Number({ minimum: 0, maximum: 1, description: 'float: |a-b| <= rel_tol * |b| passes.' }))
+  }, { additionalProperties: false }),
+  Type.Object({
+    type: Type.Literal('program'),
+    language: Type.Union([Type.Literal('cpp'), Type.Literal('python')]),
+    code: Type.String({ minLength: 1, maxLength: 1 << 18, description: 'testlib protocol: run as `checker input output answer`; exit 0 accepted, 1 wrong answer, 2 presentation error (wrong answer), 3 checker failure (status error, reward null). Compiled once, run in its own jail as a uid no solution has.' })
+  }, { additionalProperties: false })
+], { description: 'How stdout is judged when more than one output is right (compiled languages; default: the stdio comparison rule).' })
 
 const FloatTolerance = Type.Optional(Type.Number({
   minimum: 0,
@@ -33,7 +53,8 @@ export const StdioTestsSchema = Type.Object({
     stdin: Type.String(),
     stdout: Type.String()
   }, { additionalProperties: false }), { minItems: 1, maxItems: MAX_CASES }),
-  float_tolerance: FloatTolerance
+  float_tolerance: FloatTolerance,
+  checker: Type.Optional(CheckerSchema)
 }, { additionalProperties: false, description: 'Run the program per case with stdin; normalised comparison of stdout (CRLF, trailing whitespace, trailing blank lines, same line count, numeric tokens with tolerance).' })
 
 export const ScriptTestsSchema = Type.Object({
@@ -58,7 +79,8 @@ export const CodeReferenceSchema = Type.Object({
   language: CodeLanguageSchema,
   tests: CodeTestsSchema,
   limits: Type.Optional(CodeLimitsSchema),
-  scoring: Type.Optional(CodeScoringSchema)
+  scoring: Type.Optional(CodeScoringSchema),
+  allow_cooperative: Type.Optional(Type.Boolean({ description: 'Accept verdicts of script tests in compiled languages (cpp, c, java, go, rust), which run in the solution\'s own process and can be forged by it (trust "cooperative"). Refused (400) unless true; use stdio tests for RL.' }))
 }, { additionalProperties: false, description: 'Code reference of /v1/score: the completion\'s code is extracted first, then run against these tests.' })
 
 export type CallTests = Static<typeof CallTestsSchema>
@@ -67,3 +89,4 @@ export type ScriptTests = Static<typeof ScriptTestsSchema>
 export type CodeTests = Static<typeof CodeTestsSchema>
 export type CodeReference = Static<typeof CodeReferenceSchema>
 export type CodeScoring = Static<typeof CodeScoringSchema>
+export type Checker = Static<typeof CheckerSchema>

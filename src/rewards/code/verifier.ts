@@ -10,11 +10,31 @@ import { JAVASCRIPT_CAPS, PYTHON_CAPS, capsWith, clampLimits } from '../../sandb
 import { runPython } from './python-run.ts'
 import { runJavascript } from './js-run.ts'
 import { testCount } from './verdicts.ts'
+import { runNative } from './native-run.ts'
+import { NativeRuntime } from '../../sandbox/native/runtime.ts'
+import { familyOf, isNative, NATIVE_LANGUAGES, NATIVE_META, toolchainMissing, type NativeLanguage } from '../../sandbox/native/toolchains.ts'
+import { tmpdir, availableParallelism } from 'node:os'
+import { join } from 'node:path'
 
 export function createCodeVerifier (opts: CodeVerifierOptions = {}): CodeVerifier {
   const pyCaps = capsWith(PYTHON_CAPS, opts.caps?.python)
   const jsCaps = capsWith(JAVASCRIPT_CAPS, opts.caps?.javascript)
   let python: PythonPool | undefined
+  let native: NativeRuntime | undefined
+  const nativePool = (): NativeRuntime => {
+    native ??= new NativeRuntime({
+      slots: opts.native?.slots ?? availableParallelism(),
+      uidBase: opts.native?.uidBase ?? 66000,
+      checkerUidBase: opts.native?.checkerUidBase ?? 70000,
+      cacheDir: opts.native?.cacheDir ?? join(tmpdir(), 'reward-verifier-build-cache'),
+      cacheBytes: (opts.native?.cacheMb ?? 2048) * (1 << 20)
+    })
+    return native
+  }
+  // Enabled compiled languages: the configured list, or (no list) every one whose toolchain is installed.
+  const listed = opts.native?.languages
+  const enabled = new Set<string>(listed ?? NATIVE_LANGUAGES.filter(l => toolchainMissing(l) === null))
+  const nativeCaps = (l: NativeLanguage): typeof PYTHON_CAPS => capsWith(NATIVE_META[familyOf(l)].limits, opts.caps?.[l] ?? opts.caps?.[familyOf(l)])
   let js: JsPool | undefined
   const pyPool = (): PythonPool => {
     python ??= new PythonPool({
@@ -32,6 +52,15 @@ export function createCodeVerifier (opts: CodeVerifierOptions = {}): CodeVerifie
 
   async function verify (input: CodeCheckInput, o: { signal?: AbortSignal } = {}): Promise<CodeCheckResult> {
     try {
+      if (isNative(input.language)) {
+        if (!enabled.has(input.language)) {
+          return { status: 'error', reward: null, passed: 0, total: testCount(input.tests), tests: [], reason: `language ${input.language} is not enabled on this server (CODE_LANGUAGES)` }
+        }
+        return await runNative(nativePool(), input, clampLimits(nativeCaps(input.language), input.limits), o.signal)
+      }
+      if (input.tests.type === 'stdio' && input.tests.checker !== undefined) {
+        return { status: 'unscorable', reward: null, passed: 0, total: testCount(input.tests), tests: [], reason: 'checkers are supported for compiled languages (cpp, c, java, go, rust) only' }
+      }
       if (input.language === 'python') return await runPython(pyPool(), input, clampLimits(pyCaps, input.limits), o.signal)
       if (input.language === 'javascript') return await runJavascript(jsPool(), input, clampLimits(jsCaps, input.limits), o.signal)
       return { status: 'error', reward: null, passed: 0, total: 0, tests: [], reason: `unsupported language ${String(input.language)}` }
@@ -45,9 +74,19 @@ export function createCodeVerifier (opts: CodeVerifierOptions = {}): CodeVerifie
     async warm () {
       await Promise.all([pyPool().warm(), jsPool().warm()])
     },
+    languages () {
+      const out: Record<string, string> = {}
+      for (const l of NATIVE_LANGUAGES) {
+        if (!enabled.has(l)) continue
+        const missing = toolchainMissing(l) ?? (native ?? (enabled.size > 0 ? nativePool() : undefined))?.unavailable ?? null
+        out[l] = missing === null ? 'ok' : `missing: ${missing}`
+      }
+      return { required: listed !== undefined, status: out }
+    },
     async close () {
       python?.close()
       js?.close()
+      native?.close()
     }
   }
 }
