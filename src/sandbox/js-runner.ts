@@ -149,8 +149,8 @@ export class JsProcess {
         else {
           const i = step?.i ?? -1
           if (i < 0) {
-            // while loading the program: every case would meet the same fate
-            for (let k = 0; k < caseCount(job); k++) cases[k] = v
+            // while loading the program: every case not yet answered would meet the same fate
+            for (let k = 0; k < caseCount(job); k++) cases[k] ??= v
             finish({ cases })
           } else {
             cases[i] = v
