@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the system packages the test suite needs where they are missing (Debian; run as root):
 #   bubblewrap   the Python sandbox
-#   redis-server a Redis for tests that need their own (persistence, restarts)
+#   redis-server a Redis for tests that need their own (persistence, restarts), and the local Redis Cluster
 #   chromium     headless screenshots of the dashboard and reports
 #   python3-torch, python3-omegaconf  the trainer call-site tests (OpenRLHF/verl/TRL arithmetic in torch, Hydra
 #                options as DictConfig), checked with Debian's /usr/bin/python3 (python3 on PATH may be a pyenv shim)
@@ -29,6 +29,8 @@ if ! (exec 3<>/dev/tcp/127.0.0.1/6379) 2>/dev/null; then
   redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save '' --appendonly no
   for _ in $(seq 50); do (exec 3<>/dev/tcp/127.0.0.1/6379) 2>/dev/null && break; sleep 0.1; done
 fi
+# A local Redis Cluster (3 masters + 3 replicas on 127.0.0.1:7100-7105) for the pipeline's cluster tests.
+bash "$(dirname "$0")/redis-cluster.sh" start 7100 >/dev/null
 # The sandboxes' own check: a jail starts as an unprivileged uid, python3 and isolated-vm are there.
 sh "$(dirname "$0")/setup-sandbox.sh"
 echo "setup-system: ok (bwrap $(bwrap --version 2>/dev/null | awk '{print $2}'), $(redis-server --version | awk '{print $3}'))"

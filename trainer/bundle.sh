@@ -12,7 +12,8 @@ cd "$root"
 commit=${1:-HEAD}
 out=$root/.bundle
 mkdir -p "$out"
-grep -qx '/.bundle/' .git/info/exclude 2>/dev/null || echo '/.bundle/' >> .git/info/exclude
+excl=$(git rev-parse --git-path info/exclude); mkdir -p "$(dirname "$excl")"
+grep -qx '/.bundle/' "$excl" 2>/dev/null || echo '/.bundle/' >> "$excl"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 

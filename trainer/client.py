@@ -8,10 +8,47 @@ from __future__ import annotations
 
 import gzip
 import json
+import sys
+import threading
 import time
 import urllib.error
 import urllib.request
 from typing import Any, Optional
+
+
+def loads(raw: bytes | str) -> Any:
+    """json.loads that also parses JSON nested deeper than Python's recursion limit.
+
+    The service bounds a group's metadata depth (METADATA_MAX_DEPTH) at submission, but a reply nested past
+    the interpreter's limit must never make every lease raise RecursionError and stall the run: such a
+    reply is parsed again in a thread with a large stack and a raised recursion limit.
+    """
+    try:
+        return json.loads(raw)
+    except RecursionError:
+        pass
+    out: dict[str, Any] = {}
+
+    def work() -> None:
+        old = sys.getrecursionlimit()
+        sys.setrecursionlimit(max(old, 1_000_000))
+        try:
+            out["value"] = json.loads(raw)
+        except BaseException as err:  # noqa: BLE001 - handed to the caller below
+            out["error"] = err
+        finally:
+            sys.setrecursionlimit(old)
+
+    previous = threading.stack_size(512 << 20)
+    try:
+        t = threading.Thread(target=work, name="deep-json")
+        t.start()
+    finally:
+        threading.stack_size(previous)
+    t.join()
+    if "error" in out:
+        raise out["error"]
+    return out["value"]
 
 
 class ServiceError(Exception):
@@ -68,7 +105,7 @@ class RewardClient:
                 pass
             retry = err.headers.get("retry-after") if err.headers is not None else None
             raise ServiceError(err.code, code, message, float(retry) if retry else None) from None
-        return json.loads(raw) if raw else None
+        return loads(raw) if raw else None
 
     def wait_ready(self, timeout: float = 60.0, interval: float = 0.5) -> dict:
         """Poll GET /readyz until it answers 200 (ready) or ``timeout`` seconds pass."""

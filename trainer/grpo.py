@@ -24,7 +24,7 @@ skipped before they reach this module (:func:`trainer.exchange.group_skip_reason
 from __future__ import annotations
 
 from dataclasses import dataclass, asdict
-from typing import Optional
+from typing import Callable, Optional
 
 import torch
 import torch.nn as nn
@@ -160,9 +160,10 @@ def make_optimizer(model: nn.Module, cfg: GRPOConfig) -> torch.optim.Optimizer:
 
 
 def grpo_update(policy: nn.Module, ref: Optional[nn.Module], optimizer: torch.optim.Optimizer, batch: RolloutBatch,
-                cfg: GRPOConfig, autocast: bool = False) -> dict:
+                cfg: GRPOConfig, autocast: bool = False, grad_sync: Optional[Callable[[list], None]] = None) -> dict:
     """``cfg.num_iterations`` optimizer steps on one batch; returns the step's statistics (of the first
-    iteration for kl/entropy, of the last for the clip fraction and ratio)."""
+    iteration for kl/entropy, of the last for the clip fraction and ratio). ``grad_sync(params)`` runs after the
+    backward passes and before clipping (data-parallel ranks all-reduce their gradients there: trainer/ddp.py)."""
     n = batch.input_ids.size(0)
     total_tokens = float(batch.mask.sum())
     micro = max(1, cfg.micro_batch)
@@ -194,6 +195,8 @@ def grpo_update(policy: nn.Module, ref: Optional[nn.Module], optimizer: torch.op
                     lp = torch.log_softmax(logits.float(), dim=-1)
                     ent = -(lp.exp() * lp).sum(-1)
                     ent_sum += float((ent * mask).sum())
+        if grad_sync is not None:
+            grad_sync(params)
         grad_norm = torch.nn.utils.clip_grad_norm_(params, cfg.max_grad_norm)
         optimizer.step()
         stats["optimizer_steps"] += 1

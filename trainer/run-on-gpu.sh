@@ -5,6 +5,9 @@
 # metrics and plot into $OUT (at most 8 files come back: everything is also packed in run.tar.gz).
 #
 # Usage: bash trainer/run-on-gpu.sh <preset smoke|full> <run name> [more args for python3 -m trainer r1]
+# Two runs side by side on a two-GPU machine: give each its own CUDA_VISIBLE_DEVICES, RUNTIME_DIR, REDIS_PORT,
+# SERVICE_PORT and OUT (see trainer/README.md).
+#        R1_TASK=r1-lang|r1-code bash trainer/run-on-gpu.sh full <run name> [more args]   (trainer/r1_tasks.py)
 set -uo pipefail
 preset=${1:-smoke}
 name=${2:-r1-$preset}
@@ -46,19 +49,26 @@ else
   say "service NOT ready"; tail -50 "$logs/service.log"
 fi
 
-say "torch unit tests"
-python3 -m unittest discover -s trainer/tests -p 'test_torch_*.py' -v > "$logs/torch-tests.txt" 2>&1
-say "torch tests exit $? ($(tail -1 "$logs/torch-tests.txt"))"
-say "CI tests (stdlib client, lease/ack, adapters) against the live service"
-python3 -m unittest discover -s trainer/tests -p 'test_ci_*.py' -v > "$logs/ci-tests.txt" 2>&1
-say "CI tests exit $? ($(tail -1 "$logs/ci-tests.txt"))"
+if [ -z "${SKIP_TESTS:-}" ]; then  # SKIP_TESTS=1: a second run in the same device call
+  say "torch unit tests"
+  python3 -m unittest discover -s trainer/tests -p 'test_torch_*.py' -v > "$logs/torch-tests.txt" 2>&1
+  say "torch tests exit $? ($(tail -1 "$logs/torch-tests.txt"))"
+  say "CI tests (stdlib client, lease/ack, adapters) against the live service"
+  python3 -m unittest discover -s trainer/tests -p 'test_ci_*.py' -v > "$logs/ci-tests.txt" 2>&1
+  say "CI tests exit $? ($(tail -1 "$logs/ci-tests.txt"))"
+fi
 
-say "r1 run: preset $preset, name $name, args $*"
-cmd="python3 -m trainer r1 --preset $preset --out trainer/runs/$name --url $REWARD_URL $*"
+task=${R1_TASK:-r1}
+if [ "$task" = r1-lang ]; then
+  python3 -m trainer lang-check --url "$REWARD_URL" > "$logs/lang-check.txt" 2>&1
+  say "language component vs Cyrillic count: $(tr '\n' ' ' < "$logs/lang-check.txt")"
+fi
+say "$task run: preset $preset, name $name, args $*"
+cmd="python3 -m trainer $task --preset $preset --out trainer/runs/$name --url $REWARD_URL $*"
 echo "$cmd" > "$run_dir/command.txt"
 # a hard stop well inside the device call's 10 minutes, so the logs below still come back
 PYTHONUNBUFFERED=1 timeout "${R1_TIMEOUT:-530}" $cmd > "$logs/console.txt" 2>&1
-say "r1 exit $?"
+say "$task exit $?"
 tail -3 "$logs/console.txt"
 
 kill "$svc_pid" 2>/dev/null; sleep 2; kill "$redis_pid" 2>/dev/null
@@ -67,6 +77,8 @@ nvidia-smi --query-gpu=name,memory.used,memory.total --format=csv > "$logs/nvidi
 say "done"
 cp "$logs/run-on-gpu.txt" "$out/" 2>/dev/null
 tar -C "$root/trainer/runs" -czf "$out/run.tar.gz" "$name"
-for f in metrics.json plot.png log.jsonl; do [ -f "$run_dir/$f" ] && cp "$run_dir/$f" "$out/"; done
-cp "$logs/torch-tests.txt" "$out/" 2>/dev/null
+if [ -z "${RUN_OUT_MINIMAL:-}" ]; then  # RUN_OUT_MINIMAL=1: only run.tar.gz and the log (two runs side by side)
+  for f in metrics.json plot.png log.jsonl; do [ -f "$run_dir/$f" ] && cp "$run_dir/$f" "$out/"; done
+  cp "$logs/torch-tests.txt" "$out/" 2>/dev/null
+fi
 ls -l "$out"

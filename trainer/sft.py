@@ -10,7 +10,7 @@ import math
 import random
 import time
 from dataclasses import dataclass, asdict
-from typing import Callable, Optional
+from typing import Any, Callable, Optional
 
 import torch
 import torch.nn as nn
@@ -45,17 +45,22 @@ def lr_at(step: int, cfg: SFTConfig) -> float:
     return cfg.lr * (cfg.min_lr_ratio + (1 - cfg.min_lr_ratio) * 0.5 * (1 + math.cos(math.pi * min(1.0, progress))))
 
 
-def encode_examples(tok: CharTokenizer, problems: list, rng: random.Random, flaw: float) -> tuple[list[list[int]], list[list[int]]]:
-    """Prompt ids (``<bos>`` first) and teacher completion ids (``<eos>`` last) for some problems."""
+def encode_examples(tok: Any, problems: list, rng: random.Random, flaw: float,
+                    teacher: Optional[Callable[[Any, random.Random], str]] = None) -> tuple[list[list[int]], list[list[int]]]:
+    """Prompt ids (``<bos>`` first) and teacher completion ids (``<eos>`` last) for some problems; ``teacher(p, rng)``
+    writes a trace (default: the arithmetic task's flawed teacher with ``flaw``)."""
     prompts = [[tok.bos_id] + tok.encode(p.prompt) for p in problems]
-    completions = [tok.encode(trace(p, rng, flaw)) + [tok.eos_id] for p in problems]
+    write = teacher if teacher is not None else (lambda p, r: trace(p, r, flaw))
+    completions = [tok.encode(write(p, rng)) + [tok.eos_id] for p in problems]
     return prompts, completions
 
 
-def sft_train(model: nn.Module, source: ProblemSource, cfg: SFTConfig, device: torch.device | str, seed: int,
-              autocast: bool = False, log: Optional[Callable[[dict], None]] = None, log_every: int = 50) -> list[dict]:
-    """Train ``model`` on ``cfg.steps`` batches of teacher traces; returns the logged series."""
-    tok = CharTokenizer()
+def sft_train(model: nn.Module, source: Any, cfg: SFTConfig, device: torch.device | str, seed: int,
+              autocast: bool = False, log: Optional[Callable[[dict], None]] = None, log_every: int = 50,
+              tok: Any = None, teacher: Optional[Callable[[Any, random.Random], str]] = None) -> list[dict]:
+    """Train ``model`` on ``cfg.steps`` batches of teacher traces; returns the logged series. ``tok`` and
+    ``teacher`` default to the arithmetic task's (character tokenizer, flawed column-wise teacher)."""
+    tok = tok if tok is not None else CharTokenizer()
     rng = random.Random(seed)
     opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, betas=(0.9, 0.95), weight_decay=cfg.weight_decay)
     model.train()
@@ -64,7 +69,7 @@ def sft_train(model: nn.Module, source: ProblemSource, cfg: SFTConfig, device: t
     for step in range(cfg.steps):
         for g in opt.param_groups:
             g["lr"] = lr_at(step, cfg)
-        prompts, completions = encode_examples(tok, source.batch(cfg.batch_size), rng, cfg.flaw)
+        prompts, completions = encode_examples(tok, source.batch(cfg.batch_size), rng, cfg.flaw, teacher)
         batch = build_batch(prompts, completions, [0.0] * len(prompts), tok.pad_id).to(device)
         logp, _ = sequence_logprobs(model, batch.input_ids, autocast)
         loss = -(logp * batch.mask).sum() / batch.mask.sum()

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Callable, Iterable
 
 
 @dataclass(frozen=True)
@@ -90,14 +90,16 @@ def sample_problem(rng: random.Random, lo: int = 10, hi: int = 999) -> Problem:
 class ProblemSource:
     """Training problems, never one of the held-out evaluation problems."""
 
-    def __init__(self, seed: int, held_out: Iterable[Problem] = ()) -> None:
+    def __init__(self, seed: int, held_out: Iterable[Problem] = (),
+                 sampler: Callable[[random.Random], Problem] = sample_problem) -> None:
         self.rng = random.Random(seed)
         self.held_out = set(held_out)
+        self.sampler = sampler
 
     def sample(self) -> Problem:
         """The next training problem."""
         while True:
-            p = sample_problem(self.rng)
+            p = self.sampler(self.rng)
             if p not in self.held_out:
                 return p
 

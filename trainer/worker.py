@@ -47,7 +47,8 @@ class GRPOWorker:
 
     def __init__(self, policy: torch.nn.Module, ref: Optional[torch.nn.Module], tok: CharTokenizer, client: RewardClient,
                  source: ProblemSource, grpo: GRPOConfig, cfg: WorkerConfig, device: str, autocast: bool,
-                 log: Callable[[dict], None] = print, seed: int = 0) -> None:
+                 log: Callable[[dict], None] = print, seed: int = 0,
+                 step_metrics: Optional[Callable[[list[dict], list[dict]], dict]] = None) -> None:
         self.policy, self.ref, self.tok, self.client = policy, ref, tok, client
         self.source, self.grpo, self.cfg = source, grpo, cfg
         self.device, self.autocast, self.log = device, autocast, log
@@ -57,6 +58,7 @@ class GRPOWorker:
         self.generator = torch.Generator(device=device)
         self.generator.manual_seed(seed)
         self.optimizer_steps = 0
+        self.step_metrics = step_metrics  # (scored groups, submitted groups) -> task metrics (language mix, verdicts)
 
     def step(self, step: int) -> dict:
         """One GRPO step; returns its metrics."""
@@ -127,6 +129,8 @@ class GRPOWorker:
             "gen_s": round(t_gen - t0, 3), "score_s": round(t_scored - t_gen, 3), "update_s": round(t_update - t_scored, 3),
             "step_s": round(time.monotonic() - t0, 3),
         }
+        if self.step_metrics is not None:
+            row.update(self.step_metrics([batch.groups[g["id"]] for g in groups], groups))
         return row
 
     def run(self, on_eval: Optional[Callable[[int], dict]] = None) -> list[dict]:

@@ -1,5 +1,7 @@
 # candidate.py: the process that runs the solution. It is forked by the judge before the judge reads any
-# test source, and it is never told an expected value, so nothing it can read or forge earns a pass.
+# test source, and it is never told an expected value, so nothing it can read or forge earns a pass. Before
+# any solution code it drops to the solution's uid (become_solution): from then on it cannot signal, ptrace,
+# prlimit or read the judge or the jail's first process, and it holds no fd but its own pipes to the judge.
 #   in:  the job (code, call arguments or stdin), a result/request pipe on fd 3 (and fd 4 for replies)
 #   out: one JSON line per call case on fd 3 (call form), or replies to the judge's requests (script form)
 import os
@@ -10,9 +12,11 @@ import builtins
 import time
 import fcntl
 import json
+import ctypes
 
 MEM_EXIT = 86
 LOAD_FAIL_EXIT = 87
+SETUP_FAIL_EXIT = 88
 
 
 def write_all(fd, data):
@@ -26,20 +30,53 @@ def send(fd, obj):
     write_all(fd, (dumps(obj) + '\n').encode('utf-8', 'surrogatepass'))
 
 
+SOLUTION_ID = 1000  # the solution's uid and gid inside the jail's user namespace (sandboxes/jail/launch.py)
+KEYCTL_NR = {'x86_64': 250, 'aarch64': 219}
+CFG = {'nproc': 64}
+
+
+def become_solution(lim, cpu_s):
+    """In a forked child, still JUDGE: set limits, drop to SOLUTION for good."""
+    try:
+        with open('/proc/self/oom_score_adj', 'w') as fh:
+            fh.write('1000')  # the memory cgroup's OOM killer takes the solution, never the judge
+    except OSError:
+        pass
+    setl = resource.setrlimit
+    setl(resource.RLIMIT_CORE, (0, 0))
+    setl(resource.RLIMIT_CPU, (cpu_s, cpu_s + 1))
+    setl(resource.RLIMIT_FSIZE, (lim['fsize_bytes'], lim['fsize_bytes']))
+    setl(resource.RLIMIT_NOFILE, (lim['nofile'], lim['nofile']))
+    setl(resource.RLIMIT_NPROC, (CFG['nproc'], CFG['nproc']))
+    setl(resource.RLIMIT_AS, (lim['memory_mb'] << 20, lim['memory_mb'] << 20))
+    os.setgroups([])
+    os.setresgid(SOLUTION_ID, SOLUTION_ID, SOLUTION_ID)
+    os.setresuid(SOLUTION_ID, SOLUTION_ID, SOLUTION_ID)
+    if os.getuid() != SOLUTION_ID or os.geteuid() != SOLUTION_ID:
+        os._exit(SETUP_FAIL_EXIT)
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(38, 1, 0, 0, 0)  # PR_SET_NO_NEW_PRIVS
+    nr = KEYCTL_NR.get(os.uname().machine)
+    if nr is not None:
+        # keys an earlier job stored under this uid are gone: a new session keyring, user keyrings emptied
+        libc.syscall(nr, 1, None)  # KEYCTL_JOIN_SESSION_KEYRING (anonymous)
+        for ring in (-4, -5):  # KEY_SPEC_USER_KEYRING, KEY_SPEC_USER_SESSION_KEYRING
+            libc.syscall(nr, 7, ring)  # KEYCTL_CLEAR
+        pid = libc.syscall(nr, 22, -1, -3)  # KEYCTL_GET_PERSISTENT, linked into the new session keyring
+        if pid > 0:
+            libc.syscall(nr, 7, pid)
+
+
 def prepare_child(stdin_fd, stdout_fd, stderr_fd, keep, lim, cpu_s):
-    """In the forked child, before any solution code: fds 0-2 and 3.. (keep), everything else closed, rlimits."""
+    """In the forked child, before any solution code: fds 0-2 and 3.. (keep), everything else closed
+    (the judge's and the service's channels included), limits, then the solution's uid."""
     signal.signal(signal.SIGINT, signal.SIG_DFL)
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     high = [fcntl.fcntl(fd, fcntl.F_DUPFD, 200 + i) for i, fd in enumerate([stdin_fd, stdout_fd, stderr_fd] + keep)]
     for i, fd in enumerate(high):
         os.dup2(fd, i)
     os.closerange(3 + len(keep), 1 << 16)
-    setl = resource.setrlimit
-    setl(resource.RLIMIT_CORE, (0, 0))
-    setl(resource.RLIMIT_CPU, (cpu_s, cpu_s + 1))
-    setl(resource.RLIMIT_FSIZE, (lim['fsize_bytes'], lim['fsize_bytes']))
-    setl(resource.RLIMIT_NOFILE, (lim['nofile'], lim['nofile']))
-    setl(resource.RLIMIT_AS, (lim['memory_mb'] << 20, lim['memory_mb'] << 20))
+    become_solution(lim, cpu_s)
     sys.stdin = open(0, 'r', closefd=False, errors='replace')
     sys.stdout = open(1, 'w', closefd=False, errors='replace')
     sys.stderr = open(2, 'w', closefd=False, errors='replace', buffering=1)

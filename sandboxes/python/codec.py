@@ -3,7 +3,8 @@
 # Only genuine built-in data crosses a process boundary. Subclasses of built-ins are read through the
 # base type's own methods (an int subclass with an always-true __eq__ arrives as a plain int); anything
 # else becomes an opaque handle {"$h": n} that compares equal only to itself. JSON objects on the wire
-# are always tags, so a dict is {"$dict": [[k, v], ...]}.
+# are always tags, so a dict is {"$dict": [[k, v], ...]}. Numbers are lossless: ints outside +-2**53 as
+# {"$int": digits}, every float as {"$float": repr} (so 5.0 is never read as the integer 5 on the host).
 #   in:  a Python value (encode) or JSON text (decode)
 #   out: JSON-ready data (encode) or plain Python values with Opaque handles (decode)
 import json
@@ -37,12 +38,8 @@ class Codec:
             n = int.__mul__(v, 1)
             return n if -SAFE_INT < n < SAFE_INT else {'$int': int.__repr__(n)}
         if isinstance(v, float):
-            f = float.__mul__(v, 1.0)
-            if math.isnan(f):
-                return {'$float': 'nan'}
-            if math.isinf(f):
-                return {'$float': 'inf' if f > 0 else '-inf'}
-            return f
+            # repr is the shortest text that reads back as the same double: 5.0 stays a float, 1e+20 exact
+            return {'$float': float.__repr__(float.__mul__(v, 1.0))}
         if isinstance(v, str):
             return str.__getitem__(v, slice(None))
         if isinstance(v, list):

@@ -43,6 +43,11 @@ export const ConfigSchema = Type.Object({
   LEASE_MAX_MS: Type.Integer({ minimum: 1000, default: 3_600_000, description: 'Longest lease a trainer may take or extend to.' }),
   LEASE_MAX_GROUPS: Type.Integer({ minimum: 1, default: 4096, description: 'Most groups in one lease.' }),
   WAIT_MAX_MS: Type.Integer({ minimum: 0, default: 60_000, description: 'Longest long-poll (wait / wait_ms) of GET /v1/rollouts/:id and POST /v1/trainer/lease.' }),
+  QUEUE_PARTITIONS: Type.Integer({ minimum: 1, maximum: 64, default: 4, description: 'BullMQ queues the rollouts are spread over by rollout id (each its own Redis Cluster hash tag, so a cluster spreads scoring over its masters); every worker consumes all of them. All processes of a deployment must agree.' }),
+  REDIS_WAIT_REPLICAS: Type.Integer({ minimum: -1, maximum: 16, default: -1, description: 'Replicas that must confirm a write (Redis WAIT) before POST /v1/rollouts answers 202, an ack answers, and a worker finishes a rollout: -1 = 1 on a Redis Cluster (redis+cluster:// URL) and 0 on a single Redis; 0 = off.' }),
+  REDIS_WAIT_TIMEOUT_MS: Type.Integer({ minimum: 1, default: 2000, description: 'How long WAIT may take (REDIS_WAIT_REPLICAS); fewer replicas by then answers 503 (the client retries; every write is idempotent).' }),
+  ROLLOUT_MAX_GROUPS: Type.Integer({ minimum: 1, default: 16_384, description: 'Most groups in one POST /v1/rollouts (413 above it); groups are published to trainers in chunks that hold Redis only briefly.' }),
+  METADATA_MAX_DEPTH: Type.Integer({ minimum: 1, maximum: 256, default: 32, description: 'Deepest nesting of a group\'s metadata (objects and arrays) that POST /v1/rollouts accepts (400 naming the group above it).' }),
   // POST /get_reward (OpenRLHF's remote reward protocol)
   GET_REWARD_MAX_BATCH: Type.Integer({ minimum: 1, default: 8192, description: 'Most queries in one POST /get_reward (413 above it); OpenRLHF v0.9 posts a whole rollout batch in one request.' }),
   GET_REWARD_TOKEN: Type.String({ default: '', description: 'Bearer token POST /get_reward requires (empty: none).' }),

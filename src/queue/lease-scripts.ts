@@ -2,10 +2,11 @@
  * The trainer lease store's Lua scripts: every state change of a group is one atomic script on the Redis
  * clock (TIME), so leases are exact to the millisecond whatever the callers' clocks say.
  *
- * Keys of a run (names.ts): ready ZSET (group → publish seq, FIFO), groups HASH (group → JSON as delivered),
- * versions HASH (group → policy version), leases ZSET (lease id → expiry ms).
- * A lease: HASH <prefix>:lease:<id> {state: active|acked|expired|nacked, run, expires_at, n} and
- * ZSET <prefix>:lease:<id>:groups (group → seq). An ended lease's hash is kept for a tombstone TTL so a late
+ * Keys of a run (names.ts), all in the run's hash slot: ready ZSET (group → publish seq, FIFO), groups HASH
+ * (group → JSON as delivered), versions HASH (group → policy version), leases ZSET (lease id → expiry ms).
+ * A lease: HASH <run lease prefix><id> {state: active|acked|expired|nacked, run, expires_at, n} and
+ * ZSET <run lease prefix><id>:groups (group → seq); the lease prefix carries the run's hash tag, so the
+ * keys a script builds from it are in the slot of its declared keys (Redis Cluster's rule). An ended lease's hash is kept for a tombstone TTL so a late
  * ack answers lease_expired rather than not-found.
  *
  * Invariants: a group is in exactly one of {ready, one active lease}, or gone (acked / dropped as stale);
@@ -40,12 +41,13 @@ end
 `
 
 /**
- * publish: KEYS published-marker, ready, groups, versions, seq, runs
- * ARGV marker-ttl-s, run, channel, then (group key, json, policy version or '') triples.
- * Returns the number published, or -1 when this rollout was published before (a re-scored job).
+ * publish (one chunk of a rollout): KEYS published-marker, ready, groups, versions, seq
+ * ARGV marker-ttl-s, channel, chunk index, then (group key, json, policy version or '') triples.
+ * Returns the number published, or -1 when this chunk of this rollout was published before (a re-scored
+ * job, or a worker that died between chunks): each chunk is published once, and so each group.
  */
 export const PUBLISH = `
-if redis.call('EXISTS', KEYS[1]) == 1 then return -1 end
+if redis.call('HEXISTS', KEYS[1], ARGV[3]) == 1 then return -1 end
 local n = 0
 for i = 4, #ARGV, 3 do
   local seq = redis.call('INCR', KEYS[5])
@@ -54,9 +56,9 @@ for i = 4, #ARGV, 3 do
   if ARGV[i + 2] ~= '' then redis.call('HSET', KEYS[4], ARGV[i], ARGV[i + 2]) end
   n = n + 1
 end
-redis.call('SET', KEYS[1], n, 'EX', tonumber(ARGV[1]))
-redis.call('SADD', KEYS[6], ARGV[2])
-redis.call('PUBLISH', ARGV[3], n)
+redis.call('HSET', KEYS[1], ARGV[3], n)
+redis.call('EXPIRE', KEYS[1], tonumber(ARGV[1]))
+redis.call('PUBLISH', ARGV[2], n)
 return n
 `
 
@@ -65,7 +67,8 @@ return n
  * ARGV lease-prefix, lease id, max groups, lease ms, min policy version or '', tombstone ttl s, run
  * First gives back this run's expired leases, then takes up to max groups in publish order, dropping
  * (deleting) those whose policy version is below the minimum. Groups without a version are never stale.
- * Returns {expires_at, redelivered, dropped, json...}; no json when nothing was leasable (no lease made).
+ * Returns {expires_at, redelivered, dropped, next expiry of a live lease of the run (0: none), json...};
+ * no json when nothing was leasable (no lease made). A long-poll sleeps until that next expiry at most.
  */
 export const LEASE = NOW + RECLAIM + `
 local prefix, id, ttl = ARGV[1], ARGV[2], tonumber(ARGV[6])
@@ -76,7 +79,7 @@ for _, old in ipairs(expired) do
 end
 local max = tonumber(ARGV[3])
 local minPv = tonumber(ARGV[5])
-local out = {0, redelivered, 0}
+local out = {0, redelivered, 0, 0}
 local taken = {}
 local dropped = 0
 while #taken < max * 2 do
@@ -111,12 +114,15 @@ if #taken > 0 then
   redis.call('ZADD', KEYS[4], expires, id)
   out[1] = expires
 end
+local nxt = redis.call('ZRANGE', KEYS[4], 0, 0, 'WITHSCORES')
+if #nxt > 0 then out[4] = tonumber(nxt[2]) end
 return out
 `
 
 /**
  * settle: KEYS ready, groups, versions, leases
- * ARGV lease-prefix, lease id, tombstone ttl s, op (ack | extend | nack), lease ms (extend)
+ * ARGV lease-prefix, lease id, tombstone ttl s, op (ack | extend | nack), lease ms (extend), channel
+ * Groups given back (nack, or found expired) are announced on the run's channel (wakes long-polls).
  * Returns {1, n} (ack: groups acked; nack: groups given back), {2, n} for a repeated ack (same n, nothing done),
  * {1, expires_at} (extend), {-1} no such lease, {-2, n} expired or ended (n groups given back now).
  */
@@ -128,7 +134,9 @@ if not state then return {-1} end
 if state == 'acked' and op == 'ack' then return {2, tonumber(redis.call('HGET', lk, 'n'))} end
 if state ~= 'active' then return {-2, 0} end
 if tonumber(redis.call('HGET', lk, 'expires_at')) <= now then
-  return {-2, reclaim(prefix, id, 'expired', KEYS[1], KEYS[2], KEYS[4], ttl)}
+  local back = reclaim(prefix, id, 'expired', KEYS[1], KEYS[2], KEYS[4], ttl)
+  if back > 0 then redis.call('PUBLISH', ARGV[6], back) end
+  return {-2, back}
 end
 if op == 'extend' then
   local expires = now + tonumber(ARGV[5])
@@ -137,7 +145,9 @@ if op == 'extend' then
   return {1, expires}
 end
 if op == 'nack' then
-  return {1, reclaim(prefix, id, 'nacked', KEYS[1], KEYS[2], KEYS[4], ttl)}
+  local back = reclaim(prefix, id, 'nacked', KEYS[1], KEYS[2], KEYS[4], ttl)
+  if back > 0 then redis.call('PUBLISH', ARGV[6], back) end
+  return {1, back}
 end
 local gk = lk .. ':groups'
 local members = redis.call('ZRANGE', gk, 0, -1)

@@ -7,12 +7,12 @@ import type { Registry } from 'prom-client'
 import type { Config } from '../config/schema.ts'
 import { errors } from '../errors.ts'
 import { KeySpace, newLeaseId, runOfLease } from './names.ts'
-import { RedisLink, isConnectionError } from './redis.ts'
-import { RolloutProducer } from './producer.ts'
+import { RedisLink, isConnectionError, connect } from './redis.ts'
+import { RolloutProducer, waitReplicas } from './producer.ts'
 import { LeaseStore, type SettleOp } from './lease-store.ts'
 import { QueueMetrics } from './metrics.ts'
 import { Notifier } from './notifier.ts'
-import type { LeaseRequestBody } from '../http/schemas/queue.ts'
+import type { LeaseRequestBody } from './schemas.ts'
 
 export class Pipeline {
   readonly link: RedisLink
@@ -24,10 +24,10 @@ export class Pipeline {
 
   constructor (private readonly config: Config, registry: Registry) {
     this.link = new RedisLink({ url: config.REDIS_URL, connectTimeoutMs: config.REDIS_CONNECT_TIMEOUT_MS, role: 'api', name: 'rwd-api' })
-    this.keys = new KeySpace(config.QUEUE_PREFIX)
-    this.producer = new RolloutProducer(this.link, this.keys, config)
+    this.keys = new KeySpace(config.QUEUE_PREFIX, config.QUEUE_PARTITIONS)
+    this.notifier = new Notifier(() => connect(config.REDIS_URL, { maxRetriesPerRequest: null, connectionName: 'rwd-notify', retryStrategy: (times: number) => Math.min(50 * 2 ** Math.min(times, 6), 2000) }), this.keys)
+    this.producer = new RolloutProducer(this.link, this.keys, config, async (jobId, ms) => { await this.notifier.waitJob(jobId, ms) })
     this.store = new LeaseStore(this.keys, config.ROLLOUT_IDEMPOTENCY_TTL_S)
-    this.notifier = new Notifier(config.REDIS_URL, config.QUEUE_PREFIX)
     this.metrics = new QueueMetrics(registry, { depths: async () => await this.depths() })
   }
 
@@ -50,19 +50,24 @@ export class Pipeline {
     const deadline = Date.now() + Math.min(body.wait_ms ?? 0, this.config.WAIT_MAX_MS)
     const leaseId = newLeaseId(run)
     let dropped = 0
-    for (let pause = 10; ; pause = Math.min(pause * 2, 200)) {
+    for (;;) {
       const client = await this.link.require()
       const out = await this.guard(async () => await this.store.lease(client, { run, leaseId, maxGroups: max, leaseMs: body.lease_ms, minPolicyVersion: body.min_policy_version }))
       dropped += out.dropped
       if (out.redelivered > 0) this.metrics.redeliveries.inc({ run, reason: 'expired' }, out.redelivered)
       if (out.dropped > 0) this.metrics.droppedStale.inc({ run }, out.dropped)
       if (out.groups.length > 0) {
+        // the lease must survive a failover, or its groups would be handed out again while this trainer trains
+        await this.guard(async () => { await this.link.replicated(this.keys.run(run).leases, waitReplicas(this.config, this.link), this.config.REDIS_WAIT_TIMEOUT_MS) })
         this.metrics.groupsLeased.inc({ run }, out.groups.length)
         return `{"lease":${JSON.stringify(leaseId)},"expires_at":${out.expiresAt},"groups":[${out.groups.join(',')}],"dropped_stale":${dropped}}`
       }
       const left = deadline - Date.now()
       if (left <= 0) return `{"lease":null,"expires_at":null,"groups":[],"dropped_stale":${dropped}}`
-      await this.notifier.wait(run, Math.min(pause, left))
+      // Sleep until groups are announced (publish, nack), until the run's next lease expires (its groups come
+      // back then; the Redis clock is taken as ours, +5 ms), or 5 s at most: no polling while idle.
+      const untilExpiry = out.nextExpiry > 0 ? Math.max(5, out.nextExpiry - Date.now() + 5) : Infinity
+      await this.notifier.waitRun(run, Math.min(left, untilExpiry, 5000))
     }
   }
 
@@ -73,6 +78,8 @@ export class Pipeline {
     if (op === 'extend' && leaseMs > this.config.LEASE_MAX_MS) throw new errors.RequestInvalid(`lease_ms ${leaseMs} exceeds LEASE_MAX_MS (${this.config.LEASE_MAX_MS})`)
     const client = await this.link.require()
     const out = await this.guard(async () => await this.store.settle(client, run, leaseId, op, leaseMs))
+    // an ack answers only once a replica holds it: an ack lost in a failover would deliver its groups again
+    if (out.ok) await this.guard(async () => { await this.link.replicated(this.keys.run(run).leases, waitReplicas(this.config, this.link), this.config.REDIS_WAIT_TIMEOUT_MS) })
     if (out.ok) {
       if (op === 'ack' && !out.repeated) this.metrics.groupsAcked.inc({ run }, out.value)
       if (op === 'nack') this.metrics.redeliveries.inc({ run, reason: 'nack' }, out.value)
@@ -85,8 +92,15 @@ export class Pipeline {
 
   async depths (): Promise<{ jobs: Record<string, number>, runs: Array<{ run: string, ready: number, leased: number }> } | null> {
     if (!this.link.ready) return null
-    const { queue, client } = await this.producer.getQueue()
-    const jobs = await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'completed', 'failed')
+    const { queues, client } = await this.producer.getQueues()
+    const jobs: Record<string, number> = {}
+    for (const q of queues) {
+      // rollouts wait in priority order (fair across runs): prioritized is reported as waiting
+      for (const [state, n] of Object.entries(await q.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'completed', 'failed'))) {
+        const s = state === 'prioritized' ? 'waiting' : state
+        jobs[s] = (jobs[s] ?? 0) + n
+      }
+    }
     return { jobs, runs: await this.store.depths(client) }
   }
 

@@ -1,21 +1,25 @@
 /**
  * The BullMQ processor of a rollout: score its groups in chunks (progress after each), compute advantages
- * over the whole rollout, publish every group whole to the run's lease store in one script, return the
- * reply of /v1/score as the job's result.
+ * over the whole rollout, publish every group whole to the run's lease store in chunks (each published
+ * once: lease-store.ts), wait until a replica holds them (WAIT, on clusters), return the reply of /v1/score
+ * as the job's result.
  *
  * Retry semantics: a payload that cannot be scored as given is an UnrecoverableError (never retried); any
  * other failure (Redis away, a verifier pool fault) is a plain Error and retries with backoff. A rollout
- * scored twice (its worker died after publishing) publishes nothing the second time, so trainers see each
- * group once. On shutdown past the grace period the signal aborts and the job goes back to waiting.
+ * scored twice (its worker died after publishing, or between chunks) publishes only what was not published,
+ * so trainers see each group once. Advantages that are not finite (eps 0 over an all-equal group) are
+ * never published: an UnrecoverableError names the cause. On shutdown past the grace period the signal aborts and the job goes back to waiting.
  */
 import { setMaxListeners } from 'node:events'
 import { UnrecoverableError, WaitingError, type Job, type Processor } from 'bullmq'
-import type { Redis } from 'ioredis'
 import type { Scorer } from '../scoring/scorer.ts'
-import type { ScoreReply, GroupResult } from '../scoring/schema.ts'
+import { Value } from 'typebox/value'
+import { ScoreRequestSchema, type ScoreReply, type GroupResult } from '../scoring/schema.ts'
 import { resolveOptions } from '../scoring/options.ts'
 import { batchAdvantages } from '../grpo/advantages.ts'
-import type { LeaseStore, PublishedGroup } from './lease-store.ts'
+import { publishChunks, type LeaseStore, type PublishedGroup } from './lease-store.ts'
+import type { RedisClient } from './redis.ts'
+import { finiteAdvantages } from './limits.ts'
 import type { QueueMetrics } from './metrics.ts'
 import type { RolloutJobData, RolloutProgress } from './types.ts'
 
@@ -23,8 +27,10 @@ export interface ProcessorDeps {
   scorer: Scorer
   store: LeaseStore
   /** The connection publishes go through (the worker's: it waits out a Redis restart). */
-  client: Redis
+  client: RedisClient
   metrics?: QueueMetrics
+  /** Resolves once the replicas hold what was written to `key`'s node (WAIT); rejects otherwise (retried). */
+  confirm?: (key: string) => Promise<void>
 }
 
 export function createProcessor (deps: ProcessorDeps): Processor<RolloutJobData, ScoreReply> {
@@ -35,9 +41,17 @@ export function createProcessor (deps: ProcessorDeps): Processor<RolloutJobData,
     const data = checkData(job)
     const reply = await scoreInChunks(deps.scorer, job, data, signal)
     if (aborted(signal)) return await giveBack(job, token)
+    const bad = reply.groups.findIndex(g => !finiteAdvantages(g.advantages))
+    if (bad >= 0) throw new UnrecoverableError(`group ${bad} (${JSON.stringify(reply.groups[bad]?.id)}) has advantages that are not finite numbers (advantages.eps must be > 0)`)
     const groups = toPublished(job.id ?? '', data, reply)
-    const n = await deps.store.publish(deps.client, data.run, job.id ?? '', groups)
-    if (n >= 0) {
+    const chunks = publishChunks(data.request.groups.map(g => g.completions.reduce((n, c) => n + c.length, 0) + (g.prompt?.length ?? 0)))
+    let n = 0
+    for (const [chunk, [from, to]] of chunks.entries()) {
+      const published = await deps.store.publish(deps.client, data.run, job.id ?? '', chunk, groups.slice(from, to))
+      if (published > 0) n += published
+    }
+    await deps.confirm?.(deps.store.publishedKey(data.run, job.id ?? ''))
+    if (n > 0) {
       deps.metrics?.groupsPublished.inc({ run: data.run }, n)
       deps.metrics?.scoredLatency.observe((Date.now() - job.timestamp) / 1000)
     }
@@ -54,6 +68,12 @@ function checkData (job: Job<RolloutJobData>): RolloutJobData {
   if (d === undefined || typeof d.id !== 'string' || typeof d.run !== 'string' || !Array.isArray(groups) || groups.length === 0 ||
     !groups.every(g => typeof g?.id === 'string' && Array.isArray(g.completions) && g.reference !== undefined)) {
     throw new UnrecoverableError('malformed rollout job: expected {id, run, request: {groups: [{id, reference, completions}]}}')
+  }
+  // the same schema as POST /v1/score and /v1/rollouts (eps, weights, bounds): a job written to the queue by
+  // anything but the API is held to it too
+  if (!Value.Check(ScoreRequestSchema, d.request)) {
+    const first = Value.Errors(ScoreRequestSchema, d.request)[0]
+    throw new UnrecoverableError(`malformed rollout job: request${first?.instancePath ?? ''} ${first?.message ?? 'does not match the score request schema'}`)
   }
   return d as RolloutJobData
 }

@@ -1,21 +1,23 @@
 /**
- * A pool of warm Python jails, one per slot, each slot its own uid (uidBase + slot), so RLIMIT_NPROC gives
- * every slot its own process budget and a fork bomb in one cannot starve the others. Jobs queue when every
- * slot is busy (a burst waits instead of thrashing). A jail is replaced after `maxJobs` jobs or any fault,
- * and the replacement starts at once so the next job finds it warm.
+ * A pool of warm Python jails, one per slot. Each slot owns two uids: the judge's (uidBase + 2*slot: the
+ * jail's first process and the judge) and the solution's (uidBase + 2*slot + 1), so RLIMIT_NPROC gives every
+ * slot its own process budget, a fork bomb in one cannot starve the others, and no solution can signal,
+ * ptrace or prlimit its judge. Jobs queue when every slot is busy (a burst waits instead of thrashing). A
+ * jail is replaced after `maxJobs` jobs or any fault, and the replacement starts at once; a jail that went
+ * away before a job could start hands that job back to the queue (at most twice).
  */
 import { availableParallelism } from 'node:os'
 import { claimUidRange, type UidRange } from './uid-range.ts'
 import { Jail } from './jail.ts'
 import { BWRAP, jailUnavailableReason } from './bwrap.ts'
-import { createSlotCgroup, type SlotCgroup } from './cgroup.ts'
+import { createSlotCgroup, jailCpuMs, type SlotCgroup } from './cgroup.ts'
 import type { PythonJob, RawJobResult } from './types.ts'
 import meta from '../../sandboxes/python/metadata.json' with { type: 'json' }
 
 export interface PythonPoolOptions {
   /** Concurrent jails; default: the machine's parallelism. */
   slots?: number
-  /** First uid of the slots' uid range (slot i runs as uidBase + i). */
+  /** First uid of the slots' uid range (slot i: judge uidBase + 2i, solution uidBase + 2i + 1). */
   uidBase?: number
   /** Processes per slot (RLIMIT_NPROC for the slot's uid). */
   nproc?: number
@@ -27,8 +29,6 @@ export interface PythonPoolOptions {
   bwrap?: string
   /** Memory of all processes of one slot together (a cgroup, where cgroups are writable). Default 1024. */
   slotMemoryMb?: number
-  /** Put each slot in its own cgroup (memory + pids) when possible. Default true. */
-  cgroups?: boolean
 }
 
 interface Waiter {
@@ -36,6 +36,7 @@ interface Waiter {
   backstopMs: number
   signal?: AbortSignal
   resolve: (r: RawJobResult) => void
+  tries: number
 }
 
 export class PythonPool {
@@ -45,9 +46,8 @@ export class PythonPool {
   private readonly spec: { tmpfsBytes: number, nproc: number, bwrap: string }
   private readonly maxJobs: number
   private readonly jails: Array<Jail | null>
-  private readonly cgroups: Array<SlotCgroup | null | undefined>
+  private readonly cgroups: Array<SlotCgroup | undefined>
   private readonly slotMemoryBytes: number
-  private readonly useCgroups: boolean
   private readonly queue: Waiter[] = []
   private closed = false
   readonly unavailable: string | null
@@ -56,16 +56,22 @@ export class PythonPool {
     this.slots = Math.max(1, opts.slots ?? availableParallelism())
     // Claim a range of uids no other process on this host uses (see uid-range.ts).
     let range: UidRange | null = null
-    try { range = claimUidRange(opts.uidBase ?? meta.jail.uid_base, this.slots) } catch { /* reported by unavailable */ }
+    try { range = claimUidRange(opts.uidBase ?? meta.jail.uid_base, this.slots * 2) } catch { /* reported by unavailable */ }
     this.uidRange = range
     this.uidBase = range?.base ?? opts.uidBase ?? meta.jail.uid_base
     this.spec = { tmpfsBytes: opts.tmpfsBytes ?? meta.jail.tmpfs_bytes, nproc: opts.nproc ?? meta.jail.nproc_per_slot, bwrap: opts.bwrap ?? BWRAP }
     this.maxJobs = opts.maxJobs ?? 1000
     this.jails = new Array<Jail | null>(this.slots).fill(null)
-    this.cgroups = new Array<SlotCgroup | null | undefined>(this.slots).fill(undefined)
+    this.cgroups = new Array<SlotCgroup | undefined>(this.slots).fill(undefined)
     this.slotMemoryBytes = (opts.slotMemoryMb ?? 1024) * (1 << 20)
-    this.useCgroups = opts.cgroups ?? true
-    this.unavailable = range === null ? 'no free uid range for the jail slots' : jailUnavailableReason(this.spec.bwrap)
+    let why = range === null ? 'no free uid range for the jail slots' : jailUnavailableReason(this.spec.bwrap)
+    for (let i = 0; i < this.slots && why === null; i++) {
+      const cg = createSlotCgroup(this.uidBase + 2 * i, this.slotMemoryBytes, this.spec.nproc)
+      if (typeof cg === 'string') why = cg
+      else this.cgroups[i] = cg
+    }
+    if (why !== null) for (const cg of this.cgroups) cg?.remove()
+    this.unavailable = why
   }
 
   /** Starts every slot's jail; resolves when all reported ready (rejects with the reason otherwise). */
@@ -78,7 +84,7 @@ export class PythonPool {
     if (this.unavailable) return Promise.resolve({ status: 'error', cases: [], reason: this.unavailable, wall_ms: 0 })
     if (this.closed) return Promise.resolve({ status: 'error', cases: [], reason: 'sandbox pool closed', wall_ms: 0 })
     return new Promise(resolve => {
-      const w: Waiter = { job, backstopMs, resolve }
+      const w: Waiter = { job, backstopMs, resolve, tries: 0 }
       if (signal) w.signal = signal
       this.queue.push(w)
       this.dispatch()
@@ -100,19 +106,29 @@ export class PythonPool {
     let j = this.jails[slot]
     if (!j || j.dead || (j.jobs >= this.maxJobs && !j.busy)) {
       j?.kill()
-      if (this.cgroups[slot] === undefined) {
-        this.cgroups[slot] = this.useCgroups ? createSlotCgroup(this.uidBase + slot, this.slotMemoryBytes, this.spec.nproc) : null
-      }
-      j = new Jail(this.uidBase + slot, this.spec, this.cgroups[slot] ?? null)
+      const cg = this.cgroups[slot] as SlotCgroup
+      j = new Jail({
+        ...this.spec,
+        judgeUid: this.uidBase + 2 * slot,
+        solutionUid: this.uidBase + 2 * slot + 1,
+        cgroupProcs: cg.procs,
+        cpuCgroup: cg.cpuDir
+      }, cg)
       this.jails[slot] = j
       j.whenReady().then(() => this.dispatch(), err => this.startFailed(err as Error))
     }
     return j
   }
 
-  /** Which slots run inside their own cgroup (for readiness reports). */
+  /** CPU time (ms) the jail of a slot has used so far (its cgroup: the solution's processes, the judge, pid 1), or null. */
+  jailCpuMs (slot: number): number | null {
+    const cg = this.cgroups[slot]
+    return cg === undefined ? null : jailCpuMs(cg)
+  }
+
+  /** Which slots have a memory cap of their own (for readiness reports). */
   get cgroupSlots (): number {
-    return this.cgroups.filter(c => c).length
+    return this.cgroups.filter(c => c?.memory === true).length
   }
 
   /** A jail that cannot start is a sandbox fault: the oldest waiter gets status 'error', then we retry. */
@@ -138,7 +154,13 @@ export class PythonPool {
 
   private runOn (slot: number, jail: Jail, w: Waiter): void {
     jail.run(w.job, w.backstopMs, w.signal).then(async r => {
-      w.resolve(r)
+      if (r.requeue === true && w.tries < 2 && !this.closed && w.signal?.aborted !== true) {
+        w.tries++
+        this.queue.unshift(w)
+      } else {
+        delete r.requeue
+        w.resolve(r)
+      }
       if (this.closed) return
       if (jail.dead || jail.jobs >= this.maxJobs) {
         jail.kill()

@@ -53,4 +53,6 @@ export interface RawJobResult {
   cases: RawCase[]
   reason?: string
   wall_ms: number
+  /** The jail went away before the job could start: the pool runs it on a live jail instead. */
+  requeue?: boolean
 }

@@ -15,7 +15,7 @@ interface Weighted { weight: number }
 export interface EffectiveOptions {
   rewards: {
     format?: Weighted & FormatOptions
-    accuracy?: Weighted
+    accuracy?: Weighted & { rounding: 'off' | 'gold_precision' }
     language?: Weighted & { target: string }
     reasoning_steps?: Weighted & { min_steps: number }
     repetition?: Weighted & { ngram: number, max_penalty: number }
@@ -46,7 +46,7 @@ export function resolveOptions (rewards: RewardsOptions = {}, advantages: Advant
   const template = templateOf(rewards)
   if (f === undefined || f.enabled !== false) r.format = { weight: f?.weight ?? 1, ...template }
   const a = rewards.accuracy
-  if (a === undefined || a.enabled !== false) r.accuracy = { weight: a?.weight ?? 1 }
+  if (a === undefined || a.enabled !== false) r.accuracy = { weight: a?.weight ?? 1, rounding: a?.rounding ?? 'off' }
   const l = rewards.language
   if (on(l, false)) r.language = { weight: l.weight ?? 0, target: (l.target ?? 'auto').toLowerCase() }
   const s = rewards.reasoning_steps

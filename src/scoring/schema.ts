@@ -32,7 +32,8 @@ export const FormatOptionsSchema = Type.Object({
 
 export const AccuracyOptionsSchema = Type.Object({
   enabled: Type.Optional(Enabled(true)),
-  weight: Type.Optional(Weight(1))
+  weight: Type.Optional(Weight(1)),
+  rounding: Type.Optional(Type.Union([Type.Literal('off'), Type.Literal('gold_precision')], { default: 'off', description: "Math answers: 'off' compares decimals exactly; 'gold_precision' lets a longer decimal match a decimal gold it rounds to at the gold's places (2.54 for 2.5)." }))
 }, strict)
 
 export const LanguageOptionsSchema = Type.Object({

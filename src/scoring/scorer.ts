@@ -64,7 +64,7 @@ export class Scorer {
       cols.format = this.timed('format', () => completions.map(c => formatReward(c, fo)))
     }
     if (o.accuracy !== undefined && group.reference.type !== 'none') {
-      cols.accuracy = await this.accuracy(group, texts, tags, signal)
+      cols.accuracy = await this.accuracy(group, texts, tags, o.accuracy.rounding, signal)
     }
     if (o.language !== undefined) cols.language = await this.language(group, texts, tags, o.language.target)
     if (o.reasoning_steps !== undefined) {
@@ -92,21 +92,22 @@ export class Scorer {
     return completions.map((_, i) => combine(cols, i, options))
   }
 
-  private async accuracy (group: Group, texts: string[], tags: { think: string, answer: string }, signal?: AbortSignal): Promise<ComponentResult[]> {
+  private async accuracy (group: Group, texts: string[], tags: { think: string, answer: string }, rounding: 'off' | 'gold_precision', signal?: AbortSignal): Promise<ComponentResult[]> {
     const t0 = performance.now()
     const out = group.reference.type === 'code'
-      ? await this.codeAccuracy(group.reference, texts, signal)
-      : await this.mathAccuracy(group, texts, tags, signal)
+      ? await this.codeAccuracy(group.reference, texts, tags, signal)
+      : await this.mathAccuracy(group, texts, tags, rounding, signal)
     this.deps.observe?.('accuracy', (performance.now() - t0) / 1000, out)
     return out
   }
 
   /** Code: extract the program from each completion and run it against the tests in the sandboxes. */
-  private async codeAccuracy (ref: Extract<Reference, { type: 'code' }>, texts: string[], signal?: AbortSignal): Promise<ComponentResult[]> {
+  private async codeAccuracy (ref: Extract<Reference, { type: 'code' }>, texts: string[], tags: { think: string, answer: string }, signal?: AbortSignal): Promise<ComponentResult[]> {
     const verifier = this.deps.code
     if (verifier === undefined) return texts.map(() => ({ score: null, status: 'error', reason: 'no code sandbox in this scorer' }))
     return await Promise.all(texts.map(async (text): Promise<ComponentResult> => {
-      const { code, kind } = extractCode(text, ref.language)
+      // the configured template tags: code inside the reasoning is never graded
+      const { code, kind } = extractCode(text, ref.language, tags)
       if (code.trim() === '') return { score: 0, status: 'ok', reason: 'no code found in the completion', details: { extraction: kind } }
       const r: CodeCheckResult = await verifier.verify({
         language: ref.language,
@@ -123,12 +124,12 @@ export class Scorer {
     }))
   }
 
-  private async mathAccuracy (group: Group, texts: string[], tags: { think: string, answer: string }, signal?: AbortSignal): Promise<ComponentResult[]> {
+  private async mathAccuracy (group: Group, texts: string[], tags: { think: string, answer: string }, rounding: 'off' | 'gold_precision', signal?: AbortSignal): Promise<ComponentResult[]> {
     const ref = group.reference
     if (ref.type !== 'math') throw new Error(`unsupported reference type ${ref.type}`)
-    const checks = await this.deps.math.checkMany(texts.map(t => ({ gold: ref.answer, prediction: t, extract: true, tags })), { signal })
+    const checks = await this.deps.math.checkMany(texts.map(t => ({ gold: ref.answer, prediction: t, extract: true, tags, rounding })), { signal })
     return checks.map((c): ComponentResult => {
-      const details = { extracted: c.prediction.extracted, rule: c.rule }
+      const details = { extracted: c.prediction.extracted, rule: c.rule, ...(c.details === undefined ? {} : { candidates: c.details.candidates }) }
       if (c.status !== 'ok' || c.equivalent === null) {
         return { score: null, status: c.status === 'ok' ? 'error' : c.status, reason: c.reason ?? 'verifier gave no verdict', details }
       }

@@ -1,7 +1,8 @@
 /** Comparison rules (host side) and code extraction: pure, no sandbox. */
 import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { normaliseOutput, outputMatches, toTagged, valueMatches } from '../../src/rewards/code/compare.ts'
+import { caseMatches, normaliseOutput, outputMatches, toTagged, valueMatches } from '../../src/rewards/code/compare.ts'
+import { parseLossless } from '../../src/rewards/code/lossless.ts'
 import { extractCode } from '../../src/rewards/code/extract.ts'
 import { clampLimits, PYTHON_CAPS } from '../../src/sandbox/limits.ts'
 
@@ -11,16 +12,17 @@ describe('valueMatches (call form)', () => {
     assert.ok(!valueMatches(3, 4))
     assert.ok(valueMatches(0.1 + 0.2, 0.3))
     assert.ok(!valueMatches(0.31, 0.3))
-    assert.ok(valueMatches(1.0000001, 1, 1e-6))
-    assert.ok(!valueMatches(1.001, 1, 1e-6))
-    assert.ok(valueMatches(1.001, 1, 1e-2))
+    assert.ok(valueMatches(1.0000001, 1.5, 1) && !valueMatches(1.0000001, 1), 'an expected integer is exact')
+    assert.ok(valueMatches({ $float: '1.0000001' }, 1, 1e-6, '1.0'), 'an expected float written 1.0 has tolerance')
+    assert.ok(!valueMatches({ $float: '1.001' }, 1, 1e-6, '1.0'))
+    assert.ok(valueMatches({ $float: '1.001' }, 1, 1e-2, '1.0'))
     assert.ok(!valueMatches(true, 1))
     assert.ok(!valueMatches(1, true))
     assert.ok(!valueMatches(0, false))
     assert.ok(!valueMatches({ $float: 'nan' }, 0))
   })
   test('big integers exact through $int', () => {
-    assert.ok(valueMatches({ $int: '123456789012345678901234567890' }, '123456789012345678901234567890'))
+    assert.ok(valueMatches({ $int: '9007199254740993' }, 9007199254740992, {}, '9007199254740993'))
     assert.ok(!valueMatches({ $int: '9007199254740993' }, 9007199254740992))
     assert.ok(valueMatches({ $int: '9007199254740992' }, 9007199254740992))
   })
@@ -34,10 +36,18 @@ describe('valueMatches (call form)', () => {
     assert.ok(!valueMatches([1, 2, 3], [1, 2]))
     assert.ok(valueMatches({ $tuple: [1, 'a'] }, [1, 'a']))
   })
-  test('sets in any order, with multiplicity', () => {
-    assert.ok(valueMatches({ $set: [3, 1, 2] }, [1, 2, 3]))
-    assert.ok(!valueMatches({ $set: [1, 2] }, [1, 1]))
-    assert.ok(!valueMatches({ $set: [1, 2] }, [1, 2, 3]))
+  test('sets and lists in any order only with unordered, with multiplicity', () => {
+    const u = { unordered: true }
+    assert.ok(!valueMatches({ $set: [3, 1, 2] }, [1, 2, 3]), 'a set is not a list')
+    assert.ok(valueMatches({ $set: [3, 1, 2] }, [1, 2, 3], u))
+    assert.ok(!valueMatches({ $set: [1, 2] }, [1, 1], u))
+    assert.ok(!valueMatches({ $set: [1, 2] }, [1, 2, 3], u))
+    assert.ok(!valueMatches([2, 1], [1, 2]))
+    assert.ok(valueMatches([2, 1, 1], [1, 2, 1], u))
+    assert.ok(!valueMatches([2, 2, 1], [1, 2, 1], u))
+    assert.ok(valueMatches({ $tuple: [2, 1] }, [1, 2], u))
+    assert.ok(!valueMatches([[2, 1]], [[1, 2]], u), 'nested lists keep their order')
+    assert.ok(valueMatches([{ $set: [2, 1] }], [[1, 2]], u), 'nested sets are unordered')
   })
   test('dicts by JSON key spelling', () => {
     assert.ok(valueMatches({ $dict: [['a', 1], [2, [3]]] }, { a: 1, 2: [3] }))
@@ -57,6 +67,57 @@ describe('valueMatches (call form)', () => {
   })
 })
 
+describe('numbers as written (lossless expected values)', () => {
+  const one = (expectedJson: string, actual: unknown): boolean => {
+    const c = parseLossless(`{"args": [], "expected": ${expectedJson}}`) as { expected: unknown }
+    return caseMatches(actual, c)
+  }
+  const big309 = '1' + '0'.repeat(308)
+  test('near misses of integers fail', () => {
+    assert.ok(!one(big309, { $float: 'inf' }), '1e999 is not a 309-digit integer')
+    assert.ok(!one(big309, { $float: '1e+308' }), 'a float near 10^308 is not that integer exactly')
+    assert.ok(one(big309, { $int: big309 }))
+    assert.ok(!one('100000000000000000001', { $float: '1e+20' }))
+    assert.ok(one('100000000000000000000', { $float: '1e+20' }), 'an exactly integral float equals the integer')
+    assert.ok(!one('1000000000000', { $float: '999999500000.5' }))
+    assert.ok(!one('18446744073709551615', { $int: '18446744073709551616' }), 'a wrong 2**64')
+    assert.ok(one('18446744073709551615', { $int: '18446744073709551615' }), 'the right one')
+    assert.ok(!one('5', { $float: '4.9999996' }))
+    assert.ok(one('5', { $float: '5.0' }))
+    assert.ok(!one('[1, 7]', [1, true]))
+  })
+  test('floats as written: 5.0, 1e3, 2.5e-1 keep their tolerance', () => {
+    assert.ok(one('5.0', { $float: '4.9999996' }))
+    assert.ok(one('5.0', 5))
+    assert.ok(one('1e3', { $float: '1000.0000001' }))
+    assert.ok(!one('1000', { $float: '1000.0000001' }))
+    assert.ok(one('[1, 2.5e-1]', [1, { $float: '0.25' }]))
+    assert.ok(one('{"a": 1.0}', { $dict: [['a', { $float: '1.0000001' }]] }))
+    assert.ok(!one('{"a": 1}', { $dict: [['a', { $float: '1.0000001' }]] }))
+  })
+  test('no infinity or NaN ever matches a number', () => {
+    assert.ok(!one('1e999', { $float: 'inf' }))
+    assert.ok(!one('1.5', { $float: 'nan' }))
+    assert.ok(!one('0', { $float: '-inf' }))
+  })
+  test('toTagged sends numbers as written into the sandbox', () => {
+    const c = parseLossless('{"args": [5.0, 1e3, 18446744073709551615, 7, {"k": 2.0}]}') as { args: unknown[] }
+    assert.deepEqual(toTagged(c.args), [{ $float: '5' }, { $float: '1000' }, { $int: '18446744073709551615' }, 7, { $dict: [['k', { $float: '2' }]] }])
+  })
+  test('annotations survive escaped keys, empty containers, odd spacing and deep nesting', () => {
+    const v = parseLossless(' { "a\\"b" : [ [ [ 1.50 ] ] , { } , [ ] , "x" , { "expected" : 2 } ] , "expected" : [ 7 , 2e0 ] } ') as Record<string, unknown>
+    assert.ok(caseMatches([7, { $float: '2.0000001' }], v), '2e0 is a float')
+    const inner = (v['a"b'] as unknown[])[4] as { expected: unknown }
+    assert.ok(!caseMatches({ $float: '2.0000001' }, inner), '2 is an integer')
+    const depth = 150 // sandboxes send values nested at most 200 deep
+    const deep = parseLossless('{"expected": ' + '['.repeat(depth) + '1.0' + ']'.repeat(depth) + '}') as { expected: unknown }
+    let actual: unknown = { $float: '1.0000001' }
+    for (let i = 0; i < depth; i++) actual = [actual]
+    assert.ok(caseMatches(actual, deep))
+    assert.ok(Array.isArray(parseLossless('['.repeat(20000) + '1.0' + ']'.repeat(20000))), 'the annotator never recurses')
+  })
+})
+
 describe('outputMatches (stdio form)', () => {
   test('CRLF, trailing spaces and trailing blank lines are ignored', () => {
     assert.ok(outputMatches('1 2\r\n3  \r\n\r\n\n', '1 2\n3'))
@@ -68,6 +129,16 @@ describe('outputMatches (stdio form)', () => {
     assert.ok(!outputMatches('', '0'))
     assert.ok(outputMatches('', ''))
     assert.ok(!outputMatches('12', '1'))
+  })
+  test('integers exact even when a float token is written: 1e+20, inf, 4.9999996, 2**64 miss', () => {
+    assert.ok(!outputMatches('inf', '1' + '0'.repeat(308)))
+    assert.ok(!outputMatches('1e+20', '100000000000000000001'))
+    assert.ok(outputMatches('1e+20', '100000000000000000000'))
+    assert.ok(!outputMatches('999999500000.5', '1000000000000'))
+    assert.ok(!outputMatches('18446744073709551616', '18446744073709551615'))
+    assert.ok(!outputMatches('4.9999996', '5'))
+    assert.ok(outputMatches('5.000', '5'))
+    assert.ok(!outputMatches('nan', '7.5'))
   })
   test('numeric tokens within tolerance, integers exact', () => {
     assert.ok(outputMatches('3.1415927', '3.14159265'))

@@ -16,9 +16,15 @@ test('uid ranges: never shared while held, reused once released or when the owne
   // a lock left by a process that no longer exists is taken over
   b.release()
   c.release()
+  // ranges of other sizes never overlap a held one
+  const e = claimUidRange(base, 2)
+  const f = claimUidRange(base, 4)
+  assert.equal(f.base, base + 4)
+  e.release()
+  f.release()
   const dir = ['/run/reward-verifier'].find(() => process.getuid?.() === 0) ?? ''
   if (dir !== '') {
-    writeFileSync(join(dir, `uids-${base}-4.lock`), '999999999')
+    writeFileSync(join(dir, `uid-${base + 1}.lock`), '999999999')
     const d = claimUidRange(base, 4)
     assert.equal(d.base, base)
     d.release()

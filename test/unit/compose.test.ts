@@ -24,8 +24,8 @@ interface Service {
 const compose = parse(readFileSync(new URL('docker-compose.yml', root), 'utf8'), { merge: true }) as { services: Record<string, Service>, volumes: Record<string, unknown> }
 const { redis, api, worker, trainer } = compose.services as Record<'redis' | 'api' | 'worker' | 'trainer', Service>
 
-test('compose: exactly redis, api, worker, trainer', () => {
-  assert.deepEqual(Object.keys(compose.services).sort(), ['api', 'redis', 'trainer', 'worker'])
+test('compose: exactly redis, api, worker, trainer and its rendezvous', () => {
+  assert.deepEqual(Object.keys(compose.services).sort(), ['api', 'redis', 'trainer', 'trainer-rdzv', 'worker'])
 })
 
 test('compose: redis persists (append-only), never evicts, has a healthcheck, keeps its data in a volume', () => {
@@ -78,9 +78,17 @@ test('compose: api and worker get what bubblewrap needs, and no more', () => {
   assert.equal(trainer.security_opt, undefined)
 })
 
-test('compose: the GPU trainer runs python -m trainer under a profile, talks HTTP to the api, reserves a GPU', () => {
+test('compose: the GPU trainer runs python -m trainer (torchrun, N ranks) under a profile, talks HTTP to the api, reserves a GPU per rank', () => {
   assert.deepEqual(trainer.profiles, ['gpu'])
-  assert.deepEqual(trainer.command, ['python', '-m', 'trainer'])
+  assert.equal(trainer.command?.[0], 'torchrun')
+  assert.deepEqual(trainer.command?.slice(-2), ['-m', 'trainer'])
+  assert.ok(trainer.command?.some(a => a.startsWith('--nnodes=') && a.includes('TRAINER_RANKS')), 'as many rendezvous nodes as ranks (TRAINER_RANKS)')
+  assert.ok(trainer.command?.includes('--rdzv_endpoint=trainer-rdzv:29400'))
+  assert.equal(trainer.container_name, undefined, 'scalable: --scale trainer=N')
+  assert.equal(trainer.ports, undefined, 'scalable: no published ports')
+  const rdzv = compose.services['trainer-rdzv']!
+  assert.deepEqual(rdzv.profiles, ['gpu'])
+  assert.match(rdzv.command?.join(' ') ?? '', /TCPStore\('0\.0\.0\.0', 29400/)
   assert.equal(trainer.environment?.REWARD_VERIFIER_URL, 'http://api:8080')
   assert.equal(trainer.environment?.REDIS_URL, undefined, 'no Redis client in the trainer')
   assert.equal(trainer.depends_on?.api?.condition, 'service_healthy')

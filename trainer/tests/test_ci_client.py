@@ -10,7 +10,7 @@ import time
 import unittest
 import uuid
 
-from trainer.client import RewardClient, ServiceError
+from trainer.client import RewardClient, ServiceError, loads
 from trainer.exchange import RolloutExchange, group_skip_reason, summarize_groups
 from trainer.task import Problem, trace
 
@@ -137,3 +137,21 @@ class LeaseLoop(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class DeepJsonTest(unittest.TestCase):
+    """A reply nested past Python's recursion limit parses (no service needed)."""
+
+    def test_deep_nesting_parses(self) -> None:
+        for depth in (2_000, 4_500, 50_000):
+            text = '{"groups":[{"metadata":' + '{"a":[' * depth + "1" + "]}" * depth + "}]}"
+            with self.assertRaises(RecursionError):
+                import json
+                json.loads(text)
+            value = loads(text)
+            node = value["groups"][0]["metadata"]
+            for _ in range(depth):
+                node = node["a"][0]
+            self.assertEqual(node, 1)
+        self.assertEqual(loads(b'{"lease":null}'), {"lease": None})
+

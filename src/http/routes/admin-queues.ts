@@ -24,9 +24,10 @@ export async function adminQueueRoutes (app: App, config: Config, pipeline: Pipe
     scope.addHook('onRequest', async (_request, reply) => {
       if (attached) return
       try {
-        const { queue } = await pipeline.guard(async () => await pipeline.producer.getQueue())
+        const { queues } = await pipeline.guard(async () => await pipeline.producer.getQueues())
         if (!attached) {
-          board.addQueue(new BullMQAdapter(queue, { readOnlyMode: config.ADMIN_QUEUES !== 'read-write', description: `rollouts to score (prefix ${config.QUEUE_PREFIX})` }))
+          // one card per partition (bull-board keys queues by name: the partition number makes them distinct)
+          queues.forEach((queue, i) => board.addQueue(new BullMQAdapter(queue, { readOnlyMode: config.ADMIN_QUEUES !== 'read-write', prefix: `p${i + 1}/`, displayName: 'rollouts', description: `rollouts to score, partition ${i + 1} of ${queues.length} (prefix ${queue.opts.prefix ?? ''})` })))
           attached = true
         }
       } catch (err) {

@@ -8,8 +8,8 @@ import type { Pipeline } from '../../queue/pipeline.ts'
 
 export function rolloutRoutes (app: App, services: Services, pipeline: Pipeline): void {
   const { config } = services
-  // Group and completion counts are bounded by ROLLOUT_BODY_LIMIT_BYTES here, not by /v1/score's batch caps.
-  const limits = { ...config, MAX_GROUPS_PER_REQUEST: Number.MAX_SAFE_INTEGER, MAX_COMPLETIONS_PER_REQUEST: Number.MAX_SAFE_INTEGER }
+  // Groups are capped by ROLLOUT_MAX_GROUPS, completions by ROLLOUT_BODY_LIMIT_BYTES here, not by /v1/score's batch caps.
+  const limits = { ...config, MAX_GROUPS_PER_REQUEST: config.ROLLOUT_MAX_GROUPS, MAX_COMPLETIONS_PER_REQUEST: Number.MAX_SAFE_INTEGER }
 
   app.post('/v1/rollouts', {
     bodyLimit: config.ROLLOUT_BODY_LIMIT_BYTES,
@@ -18,7 +18,8 @@ export function rolloutRoutes (app: App, services: Services, pipeline: Pipeline)
       summary: 'Submit rollouts for asynchronous scoring; the scored groups go to trainers by lease.',
       description: 'The body of /v1/score plus `id` (idempotency key), `run` and `policy_version`. 202 {id}; the same id ' +
         'with the same body answers 202 again and creates nothing; with a different body, 409. Bodies up to ' +
-        'ROLLOUT_BODY_LIMIT_BYTES (gzip accepted). 429 with Retry-After over QUEUE_MAX_DEPTH; 503 when Redis is unreachable.',
+        'ROLLOUT_BODY_LIMIT_BYTES (gzip accepted), at most ROLLOUT_MAX_GROUPS groups, metadata nested at most METADATA_MAX_DEPTH deep. ' +
+        '429 with Retry-After over QUEUE_MAX_DEPTH; 503 when Redis is unreachable (or, on a cluster, no replica confirmed the write in time).',
       body: RolloutRequestSchema,
       response: { 202: RolloutAcceptedSchema, ...errorReplies, 409: ErrorReplySchema, 429: ErrorReplySchema }
     }

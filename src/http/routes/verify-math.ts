@@ -10,7 +10,8 @@ export const VerifyMathRequestSchema = Type.Object({
   gold: Type.String({ minLength: 1, description: 'Reference answer (LaTeX or plain text).' }),
   prediction: Type.String({ description: 'A whole completion (extract=true) or an answer used as given (extract=false).' }),
   extract: Type.Optional(Type.Boolean({ default: true, description: 'Extract the answer from the prediction first (default true).' })),
-  tags: Type.Optional(Type.Object({ think: Type.Optional(TagName), answer: Type.Optional(TagName) }, { additionalProperties: false }))
+  tags: Type.Optional(Type.Object({ think: Type.Optional(TagName), answer: Type.Optional(TagName) }, { additionalProperties: false })),
+  rounding: Type.Optional(Type.Union([Type.Literal('off'), Type.Literal('gold_precision')], { default: 'off', description: "'off' compares decimals exactly; 'gold_precision' lets a longer decimal match a decimal gold it rounds to at the gold's places." }))
 }, { additionalProperties: false })
 
 const Side = Type.Object({
@@ -23,6 +24,7 @@ export const VerifyMathReplySchema = Type.Object({
   status: Type.Union([Type.Literal('ok'), Type.Literal('unscorable'), Type.Literal('timeout'), Type.Literal('error')]),
   rule: Type.Union([Type.String(), Type.Null()], { description: 'The rule that decided.' }),
   reason: Type.Optional(Type.String()),
+  details: Type.Optional(Type.Object({ candidates: Type.Array(Type.String(), { description: "For rule 'hedge': the different answers the completion committed to." }) })),
   gold: Side,
   prediction: Side,
   elapsed_ms: Type.Number()
@@ -37,12 +39,13 @@ export function verifyMathRoutes (app: App, services: Services): void {
       response: { 200: VerifyMathReplySchema, ...errorReplies }
     }
   }, async (request, res) => {
-    const { gold, prediction, extract, tags } = request.body
+    const { gold, prediction, extract, tags, rounding } = request.body
     const r = await services.math.check({
       gold,
       prediction,
       extract: extract ?? true,
-      tags: { think: tags?.think ?? 'think', answer: tags?.answer ?? 'answer' }
+      tags: { think: tags?.think ?? 'think', answer: tags?.answer ?? 'answer' },
+      rounding: rounding ?? 'off'
     }, { signal: clientSignal(res) })
     services.metrics.observeReward('verify_math', r.elapsed_ms / 1000, [{ score: r.equivalent === null ? null : Number(r.equivalent), status: r.status }])
     return r

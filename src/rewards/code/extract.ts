@@ -1,7 +1,8 @@
 /**
  * Code extraction from a completion (documented in README.md):
- * 1. Search area: the body of the last `<answer>…</answer>`; else the text after the last `</think>`;
- *    else the whole completion.
+ * 1. Search area (tag names from the template, default think/answer): the body of the last
+ *    `<answer>…</answer>`; else the text after the last `</think>`; else, when a `<think>` is never closed,
+ *    the text before it (the rest is reasoning); else the whole completion. Reasoning is never graded.
  * 2. In it: the last complete fenced block tagged with the language (```python, ```py, ```js, …);
  *    else the last complete fence with no tag; else an unterminated fence (tagged or untagged) running
  *    to the end; else the bare text itself. A fence tagged with another language is never taken.
@@ -22,16 +23,22 @@ export interface Extracted {
 
 interface Fence { tag: string, body: string, closed: boolean }
 
-function searchArea (completion: string): string {
-  const close = completion.lastIndexOf('</answer>')
+export interface CodeTags { think: string, answer: string }
+const DEFAULT_TAGS: CodeTags = { think: 'think', answer: 'answer' }
+
+function searchArea (completion: string, tags: CodeTags): string {
+  const [ao, ac, to, tc] = [`<${tags.answer}>`, `</${tags.answer}>`, `<${tags.think}>`, `</${tags.think}>`]
+  const close = completion.lastIndexOf(ac)
   if (close >= 0) {
-    const open = completion.lastIndexOf('<answer>', close)
-    if (open >= 0) return completion.slice(open + '<answer>'.length, close)
+    const open = completion.lastIndexOf(ao, close)
+    if (open >= 0) return completion.slice(open + ao.length, close)
   }
-  const open = completion.lastIndexOf('<answer>')
-  if (open >= 0) return completion.slice(open + '<answer>'.length)
-  const think = completion.lastIndexOf('</think>')
-  return think >= 0 ? completion.slice(think + '</think>'.length) : completion
+  const thinkEnd = completion.lastIndexOf(tc)
+  const open = completion.lastIndexOf(ao)
+  if (open >= 0 && open > thinkEnd) return completion.slice(open + ao.length)
+  if (thinkEnd >= 0) return completion.slice(thinkEnd + tc.length)
+  const thinkOpen = completion.indexOf(to)
+  return thinkOpen >= 0 ? completion.slice(0, thinkOpen) : completion
 }
 
 function fences (text: string): Fence[] {
@@ -56,8 +63,8 @@ function fences (text: string): Fence[] {
   return out
 }
 
-export function extractCode (completion: string, language: CodeLanguage): Extracted {
-  const area = searchArea(completion)
+export function extractCode (completion: string, language: CodeLanguage, tags: CodeTags = DEFAULT_TAGS): Extracted {
+  const area = searchArea(completion, tags)
   const names = ALIASES[language]
   const all = fences(area)
   const pick = (pred: (f: Fence) => boolean): Fence | undefined => all.filter(pred).at(-1)

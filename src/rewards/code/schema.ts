@@ -13,7 +13,7 @@ export const CodeLanguageSchema = Type.Union([Type.Literal('python'), Type.Liter
 const FloatTolerance = Type.Optional(Type.Number({
   minimum: 0,
   maximum: 1,
-  description: 'Numbers (and numeric tokens of stdout) match when |a-b| <= tol * max(1, |b|). Default 1e-6 for floats; integers compare exactly.'
+  description: 'Expected numbers written with a decimal point or exponent are floats and match when |a-b| <= tol * max(1, |b|) (default 1e-6); other expected numbers are integers and match exactly (a returned float only when finite and exactly integral). NaN and infinities never match.'
 }))
 
 export const CallTestsSchema = Type.Object({
@@ -23,7 +23,8 @@ export const CallTestsSchema = Type.Object({
     args: Type.Array(Type.Unknown(), { description: 'Positional arguments, plain JSON.' }),
     expected: Type.Unknown({ description: 'Expected return value, plain JSON; compared outside the sandbox.' })
   }, { additionalProperties: false }), { minItems: 1, maxItems: MAX_CASES }),
-  float_tolerance: FloatTolerance
+  float_tolerance: FloatTolerance,
+  unordered: Type.Optional(Type.Boolean({ description: 'When true, a returned list, tuple or set (and any nested set) matches an expected list in any order, as a multiset. Default false: containers compare by type and order, and a set matches nothing.' }))
 }, { additionalProperties: false, description: 'Call the function with each case\'s arguments; the return value is serialised in the sandbox and compared outside it.' })
 
 export const StdioTestsSchema = Type.Object({

@@ -5,7 +5,7 @@
 import type { CodeCheckResult, TestVerdict } from './api.ts'
 import type { CodeTests, CodeScoring } from './schema.ts'
 import type { RawCase, RawJobResult } from '../../sandbox/types.ts'
-import { DEFAULT_FLOAT_TOLERANCE, outputMatches, preview, valueMatches } from './compare.ts'
+import { DEFAULT_FLOAT_TOLERANCE, caseMatches, outputMatches, preview } from './compare.ts'
 
 const VERDICTS = new Set<string>(['passed', 'wrong_answer', 'runtime_error', 'timeout', 'memory_limit', 'output_limit', 'compile_error'])
 
@@ -26,9 +26,9 @@ function judgeCase (tests: CodeTests, i: number, raw: RawCase | undefined, missi
   if (raw.ms !== undefined) base.time_ms = raw.ms
   const tol = tests.type === 'script' ? DEFAULT_FLOAT_TOLERANCE : tests.float_tolerance ?? DEFAULT_FLOAT_TOLERANCE
   if (raw.v === 'ok' && tests.type === 'call') {
-    const expected = tests.cases[i]?.expected
-    if (valueMatches(raw.value, expected, tol)) return { ...base, verdict: 'passed' }
-    return { ...base, verdict: 'wrong_answer', got: preview(raw.value), expected: preview(expected) }
+    const c = tests.cases[i]
+    if (c !== undefined && caseMatches(raw.value, c, { tol, unordered: tests.unordered === true })) return { ...base, verdict: 'passed' }
+    return { ...base, verdict: 'wrong_answer', got: preview(raw.value), expected: preview(c?.expected) }
   }
   if (raw.v === 'ok' && tests.type === 'stdio') {
     const expected = tests.cases[i]?.stdout ?? ''

@@ -12,6 +12,8 @@ export interface MathCheckInput {
   extract: boolean
   /** Template tags used for extraction (default think/answer). */
   tags?: TemplateTags
+  /** Decimal rounding: 'off' (default) or 'gold_precision' (a longer decimal matches the decimal gold it rounds to). */
+  rounding?: 'off' | 'gold_precision'
 }
 
 export interface MathSide {
@@ -28,6 +30,8 @@ export interface MathCheckResult {
   /** The rule that decided (e.g. 'exact_rational', 'symbolic', 'numeric_points', 'set', 'interval', 'text'). */
   rule: string | null
   reason?: string
+  /** For rule 'hedge': the distinct values the completion committed to. */
+  details?: { candidates: string[] }
   gold: MathSide
   prediction: MathSide
   elapsed_ms: number

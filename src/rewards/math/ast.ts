@@ -21,6 +21,7 @@ export type Node =
   | { k: 'big', op: 'sum' | 'prod', v: string, lo: Node, hi: Node, body: Node }
   | { k: 'ratio', args: Node[] }
   | { k: 'base', digits: string, base: number }
+  | { k: 'setminus', a: Node, b: Node }
 
 export const num = (v: Rat, places?: number): Node => places === undefined ? { k: 'num', v } : { k: 'num', v, places }
 export const sym = (name: string): Node => ({ k: 'sym', name })
@@ -48,6 +49,7 @@ export function show (n: Node): string {
     case 'big': return `${n.op}(${n.v}=${show(n.lo)}..${show(n.hi)}, ${show(n.body)})`
     case 'ratio': return n.args.map(show).join(':')
     case 'base': return `${n.digits}_${n.base}`
+    case 'setminus': return show(n.a) + ' \\ ' + show(n.b)
   }
 }
 
@@ -85,6 +87,7 @@ export function children (n: Node): Node[] {
     case 'seq': return n.items
     case 'matrix': return n.rows.flat()
     case 'big': return [n.lo, n.hi, n.body]
+    case 'setminus': return [n.a, n.b]
   }
 }
 

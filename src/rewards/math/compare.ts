@@ -21,7 +21,11 @@ export function compareVal (gIn: Val, pIn: Val, rng: Rng): Verdict {
   const p = unwrap(pIn)
   if (g.t === 'eq') {
     if (p.t === 'eq') {
-      if (g.label !== null && p.label !== null) return compareVal(g.value, p.value, rng)
+      if (g.label !== null && p.label !== null) {
+        // the gold names its variable: y = 2 is not x = 2
+        if (isVariable(g.lhs) && isVariable(p.lhs) && g.label !== p.label) return no('variable')
+        return compareVal(g.value, p.value, rng)
+      }
       if (g.label !== null && p.label === null && g.value.t === 'expr' && freeVars(p.lhs).size === 0 && freeVars(p.rhs).size === 0) return compareVal(g.value, p.value, rng)
       return equationEqual(g.lhs, g.rhs, p.lhs, p.rhs, rng)
     }
@@ -63,13 +67,16 @@ export function compareVal (gIn: Val, pIn: Val, rng: Rng): Verdict {
       if (p.t === 'tuple' && g.t === 'list') return unordered(g.items, p.items, rng, 'list')
       if (p.t === 'expr') return no('hedge')
       return realSets(g, p, rng)
-    case 'union': case 'ineq':
+    case 'union': case 'ineq': case 'diff':
       return realSets(g, p, rng)
   }
   return no('shape')
 }
 
 const expr = (n: Node): Val => ({ t: 'expr', n })
+
+/** A plain variable name (x, y_1, \theta), not a function or a product of names. */
+const isVariable = (n: Node): boolean => n.k === 'sym'
 
 function vectorItems (v: Val): Val[] | null {
   if (v.t === 'matrix') {

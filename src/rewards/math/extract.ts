@@ -10,20 +10,34 @@
  *    last math segment ($…$, \(…\), \[…\]), or the whole part when short, or its last number.
  */
 import { ResourceError } from './rational.ts'
+import { isUnitWord } from './units.ts'
 import type { TemplateTags } from '../types.ts'
 
 export const MAX_COMPLETION_CHARS = 512 * 1024
 
-export interface Extraction { answer: string | null, how: string }
+export interface Extraction {
+  answer: string | null
+  how: string
+  /** Every value the completion commits to where the answer is read (boxes, answer tags, answer statements); hedge check. */
+  candidates?: string[]
+  /** The statement the answer was read from, before its math was picked ("(A) $\\frac34$"). */
+  raw?: string
+  /** A committed value the completion later negates ("..., not 12"). */
+  retracted?: string
+  /** More than one <answer> block: not a clean answer, whatever they hold. */
+  blocks?: number
+}
 
 export function extractAnswer (text: string, tags: TemplateTags, goldIsList: boolean): Extraction {
   if (text.length > MAX_COMPLETION_CHARS) throw new ResourceError(`completion longer than ${MAX_COMPLETION_CHARS} characters`)
-  const body = answerBody(text, tags.answer)
-  if (body !== null) {
-    const r = fromMarkers(body, goldIsList)
-    if (r !== null) return { answer: r.answer, how: 'answer_tag+' + r.how }
-    const s = body.trim()
-    return s.length === 0 ? { answer: null, how: 'empty_answer_tag' } : { answer: plainFallback(s) ?? s, how: 'answer_tag' }
+  const bodies = answerBodies(text, tags.answer, tags.think)
+  if (bodies.length > 0) {
+    const read = bodies.map(b => fromAnswerBody(b, goldIsList))
+    const last = read[read.length - 1] as Extraction
+    if (read.length === 1) return last
+    // several answer blocks: every one is a committed answer
+    const candidates = read.flatMap(r => r.candidates ?? (r.answer === null ? [] : [r.answer]))
+    return { ...last, how: 'answer_tags', candidates, blocks: bodies.length }
   }
   let rest = dropThink(text, tags.think)
   const special = rest.search(/<\|(?:im_start|im_end|endoftext|eot_id)\|>/)
@@ -32,16 +46,39 @@ export function extractAnswer (text: string, tags: TemplateTags, goldIsList: boo
   const r = fromMarkers(rest, goldIsList)
   if (r !== null) return r
   const plain = plainFallback(rest)
-  return plain === null ? { answer: null, how: 'no_answer' } : { answer: plain, how: 'final_statement' }
+  return plain ?? { answer: null, how: 'no_answer' }
 }
 
-function answerBody (text: string, tag: string): string | null {
+function fromAnswerBody (body: string, goldIsList: boolean): Extraction {
+  const r = fromMarkers(body, goldIsList)
+  if (r !== null) return { ...r, how: 'answer_tag+' + r.how }
+  const s = body.trim()
+  if (s.length === 0) return { answer: null, how: 'empty_answer_tag' }
+  const plain = plainFallback(s)
+  return { ...(plain ?? { answer: s }), how: 'answer_tag' }
+}
+
+/** Bodies of every complete <answer>…</answer> block outside the think block, in order. */
+function answerBodies (text: string, tag: string, think: string): string[] {
   const open = `<${tag}>`
   const close = `</${tag}>`
   const end = text.lastIndexOf(close)
-  if (end < 0) return null
+  if (end < 0) return []
   const start = text.lastIndexOf(open, end)
-  return start < 0 ? null : text.slice(start + open.length, end)
+  if (start < 0) return []
+  const out = [text.slice(start + open.length, end)]
+  // earlier blocks (bounded: a completion is at most 512 KiB and each block is found once)
+  let before = start
+  const thinkEnd = text.lastIndexOf(`</${think}>`, start)
+  for (let k = 0; k < 64; k++) {
+    const e = text.lastIndexOf(close, before)
+    if (e < 0 || e < thinkEnd) break
+    const st = text.lastIndexOf(open, e)
+    if (st < 0) break
+    out.unshift(text.slice(st + open.length, e))
+    before = st
+  }
+  return out
 }
 
 function dropThink (text: string, tag: string): string {
@@ -74,19 +111,33 @@ export function findBoxes (text: string): Box[] {
   return out
 }
 
+/** Boxes that are not answers: empty, placeholders, or an echoed instruction ("put your answer in \boxed{}"). */
+function isAnswerBox (text: string, b: Box): boolean {
+  const c = (b.content ?? '').replace(/\\(?:h|v)?phantom\s*\{[^{}]*\}|\\[,;!: ]|~|\s/g, '')
+  if (c.length === 0 || /^(?:\.\.\.|\\[lc]?dots|\?+|_+|answer|youranswer|yourfinalanswer|finalanswer|\\text\{[^{}]*answer[^{}]*\})$/i.test(c)) return false
+  const before = text.slice(Math.max(0, b.start - 60), b.start)
+  return !/\b(?:put|place|write|enclose|present|format|give|wrap)\b[^.\n]{0,40}\b(?:in|within|inside|as|using)\s*(?:a\s+|the\s+)?\$?\s*$/i.test(before)
+}
+
+const FINAL_RE = /final answer is\s*:?|####/gi
+
 function fromMarkers (text: string, goldIsList: boolean): Extraction | null {
   const boxes = findBoxes(text)
   let fa = -1
-  const re = /final answer is\s*:?/gi
   let faEnd = -1
-  for (let m = re.exec(text); m !== null; m = re.exec(text)) { fa = m.index; faEnd = m.index + m[0].length }
+  const finals: string[] = []
+  FINAL_RE.lastIndex = 0
+  for (let m = FINAL_RE.exec(text); m !== null; m = FINAL_RE.exec(text)) {
+    fa = m.index; faEnd = m.index + m[0].length
+    finals.push(statement(text.slice(faEnd, faEnd + 4000)).answer)
+  }
   const last = boxes[boxes.length - 1]
   if (last !== undefined && last.content === null && last.start > fa) return { answer: null, how: 'truncated_box' }
-  const complete = boxes.filter(b => b.content !== null)
+  const complete = boxes.filter(b => b.content !== null && isAnswerBox(text, b))
   const lastBox = complete[complete.length - 1]
   if (fa >= 0 && (lastBox === undefined || fa > lastBox.start)) {
-    const s = statement(text.slice(faEnd, faEnd + 4000))
-    return { answer: s, how: 'final_answer_is' }
+    const st = statement(text.slice(faEnd, faEnd + 4000))
+    return withRetraction({ answer: st.answer, raw: st.raw, how: 'final_answer_is', candidates: finals.filter(f => f.length > 0) }, text, faEnd)
   }
   if (lastBox === undefined) return null
   // trailing boxes joined by connectors
@@ -100,10 +151,26 @@ function fromMarkers (text: string, goldIsList: boolean): Extraction | null {
     if (g === 'or') hedge = true
     run.unshift(b)
   }
+  const candidates = complete.map(b => b.content ?? '')
   if (run.length > 1 && (goldIsList || hedge)) {
-    return { answer: run.map(b => b.content ?? '').join(' , '), how: 'boxes' }
+    return withRetraction({ answer: run.map(b => b.content ?? '').join(' , '), how: 'boxes', candidates }, text, lastBox.end)
   }
-  return { answer: lastBox.content, how: 'boxed' }
+  return withRetraction({ answer: lastBox.content, how: 'boxed', candidates }, text, lastBox.end)
+}
+
+/** "..., not 12": the committed value appears negated after it. */
+function withRetraction (r: Extraction, text: string, from: number): Extraction {
+  if (r.answer === null) return r
+  const after = text.slice(from, from + 2000)
+  const re = /(?:\bnot|\bisn't|\bisn’t|\brather than|\binstead of|\\neq|\\ne(?![a-z])|≠)\s*(?:equal to\s*|to\s*)?\$?\s*(-?\d[\d,]*(?:\.\d+)?(?:\/\d+)?|\\frac\s*\{[^{}]*\}\s*\{[^{}]*\})/gi
+  const wrong = /(?:^|[\s$(])(-?\d[\d,]*(?:\.\d+)?(?:\/\d+)?)\$?\s+(?:is|was)\s+(?:wrong|incorrect|not correct|not right|not the answer)/gi
+  for (const rx of [re, wrong]) {
+    for (let m = rx.exec(after); m !== null; m = rx.exec(after)) {
+      const v = m[1]
+      if (v !== undefined) { r.retracted = r.retracted === undefined ? v : r.retracted + ' ; ' + v }
+    }
+  }
+  return r
 }
 
 /** null when the gap between two boxes is more than connectors; 'or' when it hedges. */
@@ -138,9 +205,12 @@ export function mathSegments (s: string): Seg[] {
     if (ch === '$') {
       const dbl = s[i + 1] === '$'
       const open = dbl ? 2 : 1
+      // a single $ after a space and before a digit starts an amount, never closes math: in "$18 and then $2"
+      // both are currency
       let j = i + open
       while (j < s.length) {
         if (s[j] === '\\') { j += 2; continue }
+        if (s[j] === '$' && !dbl && /\s/.test(s[j - 1] ?? ' ') && /\d/.test(s[j + 1] ?? '')) { j = s.length; break }
         if (s[j] === '$') break
         j++
       }
@@ -154,8 +224,8 @@ export function mathSegments (s: string): Seg[] {
   return out
 }
 
-/** The sentence that starts at the beginning of s (up to ". ", a newline or "I hope"). */
-function statement (s: string): string {
+/** The sentence that starts at the beginning of s (up to ". ", a newline or "I hope"): its math, and the sentence. */
+function statement (s: string): { answer: string, raw: string } {
   const segs = mathSegments(s)
   let end = s.length
   for (let i = 0; i < s.length; i++) {
@@ -166,7 +236,7 @@ function statement (s: string): string {
   }
   let r = s.slice(0, end).replace(/I hope it is correct.*$/is, '').trim()
   r = r.replace(/\\"/g, '').replace(/^["']+|["']+$/g, '').trim()
-  return pickMath(r)
+  return { answer: pickMath(r), raw: r }
 }
 
 /** The math of a short statement: all of it when it is only math and connectors, else its last segment. */
@@ -185,13 +255,35 @@ function pickMath (r: string): string {
   return g.body.trim() + (suffix.length > 0 ? ' ' + suffix : '')
 }
 
-/** Rule 5: the last sentence of a completion without markers. */
-export function plainFallback (text: string): string | null {
-  const t = text.replace(/I hope it is correct\.?/gi, ' ').replace(/\*\*|__/g, '').trim()
+/** Rule 5: the last sentence of a completion without markers; every "answer is …" sentence is a candidate. */
+export function plainFallback (text: string): Extraction | null {
+  const t = text.replace(/I hope it is correct\.?/gi, ' ').replace(/\*\*|__/g, '')
+    // a parenthesis that echoes the instruction: "(Put your answer in \boxed{}.)"
+    .replace(/\([^()]{0,80}\\boxed\s*\{[^{}]{0,20}\}[^()]{0,20}\)/g, m => echoOnly(m) ? ' ' : m)
+    .trim()
   if (t.length === 0) return null
-  const sentences = splitSentences(t).map(x => x.trim()).filter(x => x.replace(/[.\s]/g, '').length > 0)
+  // sentences that only echo the prompt's instruction (an empty or placeholder box) are skipped
+  const sentences = splitSentences(t).map(x => x.trim()).filter(x => x.replace(/[.\s]/g, '').length > 0 && !echoOnly(x))
   const s = sentences[sentences.length - 1]
   if (s === undefined) return null
+  const read = readSentence(s)
+  if (read === null) return null
+  const candidates: string[] = []
+  for (const x of sentences.slice(-40, -1)) {
+    if (!/\banswers?\b[^.]{0,30}?(?:\bis\b|\bare\b|\bwas\b|:)|\balternatively\b/i.test(x)) continue
+    const r = readSentence(x)
+    if (r !== null) candidates.push(...(r.candidates ?? [r.answer ?? '']))
+  }
+  candidates.push(...(read.candidates ?? [read.answer ?? '']))
+  return { ...read, how: 'final_statement', candidates: candidates.filter(c => c.length > 0) }
+}
+
+function echoOnly (s: string): boolean {
+  const boxes = findBoxes(s)
+  return boxes.length > 0 && boxes.every(b => b.content === null || !isAnswerBox(s, b))
+}
+
+function readSentence (s: string): Extraction | null {
   const segs = mathSegments(s)
   const marker = /\s(?:is|are|was|equals|get|gives)\s|:\s/gi
   let cut = -1
@@ -203,17 +295,52 @@ export function plainFallback (text: string): string | null {
   // "x \geq 5 is the solution": the math before the marker; "The option is (B).": the short part after it
   if (segs.length > 0) return readPart(s)
   const short = after.trim().replace(/[.\s]+$/, '')
-  if (short.length > 0 && short.split(/\s+/).length <= 3) return short
+  if (short.length > 0 && short.split(/\s+/).length <= 3) return { answer: short, how: 'final_statement', raw: short }
   return readPart(s)
 }
 
-function readPart (part: string): string | null {
-  const r = part.trim().replace(/[.\s]+$/, '')
-  if (r.length === 0) return null
-  if (mathSegments(r).length > 0) return pickMath(r)
-  if (r.split(/\s+/).length <= 3) return r
-  const nums = [...r.matchAll(/-?\\?\$?\d[\d,]*(?:\.\d+)?(?:\/\d+)?\s?%?/g)].map(m => m[0].replace(/,$/, '').trim())
-  return nums.length > 0 ? nums[nums.length - 1] as string : null
+const NEGATION_BEFORE = /(?:\bnot|n't|\bnever|\brather than|\binstead of|\bno longer)\s*(?:equal to\s*|to\s*|be\s*)?\$?\s*$/i
+const NUMBER_RE = /-?\\?\$?\d(?:\d|,(?=\d{3}))*(?:\.\d+)?(?:\/\d+)?\s?%?/g
+/** What may stand between two candidates of a list in prose: "1, 2, ..., 9", "3 or 4", "between 3 and 5". */
+const LIST_GAP = /^\s*(?:,|;|\/|or|and|to|through|,\s*or|,\s*and|(?:,\s*)?(?:\.\.\.|…|\\[lc]?dots)(?:\s*,)?|either)\s*$/i
+
+function readPart (part: string): Extraction | null {
+  const whole = part.trim().replace(/[.\s]+$/, '')
+  // "10, not 12": the negated value is dropped; "not 12" alone answers nothing
+  const r = whole.replace(/,?\s*\b(?:and\s+|but\s+)?(?:not|never|rather than|instead of)\s+(?:equal to\s+)?\$?-?[\d\\][^\s,;]*/gi, '').trim()
+  if (r.length === 0) return whole.length > 0 ? { answer: null, how: 'negated', raw: whole } : null
+  if (mathSegments(r).length > 0) return { answer: pickMath(r), how: 'final_statement', raw: r }
+  if (r.split(/\s+/).length <= 3) return { answer: r, how: 'final_statement', raw: r }
+  const all = [...r.matchAll(NUMBER_RE)]
+  // a number the sentence negates ("10, not 12") is not its answer
+  const negated = (m: RegExpMatchArray): boolean => NEGATION_BEFORE.test(r.slice(Math.max(0, (m.index ?? 0) - 24), m.index ?? 0))
+  const ms = all.filter(m => !negated(m))
+  const nums = ms.map(m => m[0].replace(/,$/, '').trim())
+  if (nums.length === 0) return all.length > 0 ? { answer: null, how: 'negated', raw: r } : null
+  // the last number, with the unit words that follow it ("90 minutes", "3 square feet")
+  const lastM = ms[ms.length - 1] as RegExpMatchArray
+  const unitWords: string[] = []
+  for (const w of r.slice((lastM.index ?? 0) + lastM[0].length).trim().split(/\s+/).slice(0, 4)) {
+    if (!/^[A-Za-z]+$/.test(w) || !isUnitWord(w)) break
+    unitWords.push(w)
+  }
+  const answer = (nums[nums.length - 1] as string) + (unitWords.length > 0 && !/per$|square$|cubic$/i.test(unitWords.join(' ')) ? ' ' + unitWords.join(' ') : '')
+  // numbers in prose joined by list connectors, or given under conditions, are several candidates
+  const conditional = /\b(?:if|when|otherwise|depending|unless|either)\b/i.test(r)
+  let listed = false
+  for (let k = 1; k < ms.length; k++) {
+    const a = ms[k - 1] as RegExpMatchArray
+    const b = ms[k] as RegExpMatchArray
+    if (LIST_GAP.test(r.slice((a.index ?? 0) + a[0].length, b.index ?? 0))) listed = true
+  }
+  const out: Extraction = { answer, how: 'final_statement', raw: r }
+  if (listed && nums.length > 1) out.candidates = nums
+  else if (conditional) {
+    // the values given under conditions, without the numbers of the conditions (a > 0)
+    const values = [...r.replace(/[a-zA-Z]\s*(?:[<>=]=?|≤|≥|\\[lg]eq?)\s*-?\d+(?:\.\d+)?/g, ' ').matchAll(NUMBER_RE)].map(m => m[0].replace(/,$/, '').trim())
+    if (values.length > 1) out.candidates = values
+  }
+  return out
 }
 
 function splitSentences (t: string): string[] {

@@ -22,7 +22,9 @@ export function createMathVerifier (opts: MathVerifierOptions): MathVerifier & {
   const precheck = (input: MathCheckInput): MathCheckResult | null => {
     if (typeof input.gold !== 'string' || typeof input.prediction !== 'string') return failed('error', 'gold and prediction must be strings')
     if (input.gold.length > MAX_GOLD_CHARS) return failed('unscorable', `gold longer than ${MAX_GOLD_CHARS} characters`)
-    if (input.prediction.length > MAX_COMPLETION_CHARS) return failed('unscorable', `prediction longer than ${MAX_COMPLETION_CHARS} characters`)
+    if (input.prediction.length > MAX_COMPLETION_CHARS) {
+      return { ...failed('ok', `prediction longer than ${MAX_COMPLETION_CHARS} characters`), equivalent: false, rule: 'too_large' }
+    }
     return null
   }
   return {

@@ -53,6 +53,14 @@ export function toRealSet (v: Val): RealSet | null {
       return { pieces }
     }
     case 'ineq': return inequalitySet(v.n)
+    case 'diff': {
+      const a = toRealSet(v.a)
+      const b = toRealSet(v.b)
+      if (a === null || b === null || a.pieces === null || b.pieces === null) return null
+      let pieces = a.pieces
+      for (const cut of b.pieces) pieces = pieces.flatMap(p => minus(p, cut))
+      return { pieces }
+    }
     case 'eq': return v.value.t === 'eq' ? null : toRealSet(v.value)
     default: return null
   }
@@ -147,4 +155,22 @@ function linear (f: Node, v: string): [Rat, Rat] | null {
 export function pieceContains (p: Piece, x: number): boolean {
   const lo = endpointValue(p.lo); const hi = endpointValue(p.hi)
   return (x > lo || (p.lc && x === lo)) && (x < hi || (p.hc && x === hi))
+}
+
+/** p without q: up to two pieces (q's ends become open/closed the other way round). */
+function minus (p: Piece, q: Piece): Piece[] {
+  const [plo, phi, qlo, qhi] = [endpointValue(p.lo), endpointValue(p.hi), endpointValue(q.lo), endpointValue(q.hi)]
+  if ([plo, phi, qlo, qhi].some(Number.isNaN)) return [p]
+  // no overlap
+  if (qhi < plo || (qhi === plo && !(q.hc && p.lc)) || qlo > phi || (qlo === phi && !(q.lc && p.hc))) return [p]
+  const out: Piece[] = []
+  if (plo < qlo || (plo === qlo && p.lc && !q.lc)) {
+    const hiBefore = phi < qlo
+    out.push({ lo: p.lo, lc: p.lc, hi: hiBefore ? p.hi : q.lo, hc: hiBefore ? p.hc : !q.lc })
+  }
+  if (phi > qhi || (phi === qhi && p.hc && !q.hc)) {
+    const loAfter = plo > qhi
+    out.push({ lo: loAfter ? p.lo : q.hi, lc: loAfter ? p.lc : !q.hc, hi: p.hi, hc: p.hc })
+  }
+  return out.filter(x => endpointValue(x.lo) < endpointValue(x.hi) || (x.lc && x.hc))
 }

@@ -18,7 +18,10 @@ const REPLACEMENTS: Array<[RegExp, string]> = [
   [/\\(?:left|right|bigl|bigr|Bigl|Bigr|biggl|biggr|Biggl|Biggr|big|Big|bigg|Bigg)\s*(\\?[()[\]|.{}]|\\[lr]?[vV]ert|\\langle|\\rangle|\\lbrace|\\rbrace|\\lbrack|\\rbrack|\\lfloor|\\rfloor|\\lceil|\\rceil)/g, '$1'],
   [/\\(?:left|right)\./g, ' '],
   [/\\(?:displaystyle|textstyle|scriptstyle|limits|nolimits|mathstrut|strut)/g, ' '],
-  [/\\(?:hspace|vspace|phantom|hphantom)\*?\{[^{}]*\}/g, ' '],
+  [/\\(?:hspace|vspace|phantom|hphantom|vphantom)\*?\{[^{}]*\}/g, ' '],
+  // presentation only: colour is dropped, struck-out (cancelled) content is not part of the answer
+  [/\\(?:textcolor|colorbox)\s*\{[^{}]*\}/g, ' '], [/\\color\s*\{[^{}]*\}/g, ' '],
+  [/\\(?:cancel|bcancel|xcancel|sout|st)\s*\{[^{}]*\}/g, ' '],
   [/\\(?:q?quad|[,;:!> ]|enspace|thinspace|medspace|negthinspace)/g, ' '],
   [/~/g, ' '],
   [/\\[dtc]frac/g, '\\frac'], [/\\[dt]binom/g, '\\binom'],

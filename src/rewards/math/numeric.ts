@@ -83,6 +83,10 @@ function func (name: string, a: C[]): C {
     case 'sinh': return cdiv(cadd(cexp(x), cneg(cexp(cneg(x)))), c(2))
     case 'cosh': return cdiv(cadd(cexp(x), cexp(cneg(x))), c(2))
     case 'tanh': { const e2 = cexp(cmul(c(2), x)); return cdiv(cadd(e2, c(-1)), cadd(e2, c(1))) }
+    case 'max': case 'min': {
+      if (a.length === 0 || a.some(v => v.im !== 0 || Number.isNaN(v.re))) return NAN
+      return c((name === 'max' ? Math.max : Math.min)(...a.map(v => v.re)))
+    }
     case 'arcsin': return real(Math.asin, x)
     case 'arccos': return real(Math.acos, x)
     case 'arctan': return real(Math.atan, x)
@@ -90,9 +94,12 @@ function func (name: string, a: C[]): C {
     case 'ceil': return x.im === 0 ? c(Math.ceil(x.re)) : NAN
     case 'fact': return x.im === 0 && Number.isInteger(x.re) && x.re >= 0 && x.re <= 170 ? c(fact(x.re)) : NAN
     case 'binom': {
+      // \binom{x}{k} for a whole k is x(x-1)...(x-k+1)/k! for any x: \binom{n+1}{2} = n(n+1)/2
       const k = a[1] ?? NAN
-      if (x.im !== 0 || k.im !== 0 || !Number.isInteger(x.re) || !Number.isInteger(k.re) || x.re > 170) return NAN
-      return c(fact(x.re) / (fact(k.re) * fact(x.re - k.re)))
+      if (k.im !== 0 || !Number.isInteger(k.re) || k.re < 0 || k.re > 170) return NAN
+      let acc = c(1)
+      for (let i = 0; i < k.re; i++) acc = cdiv(cmul(acc, cadd(x, c(-i))), c(i + 1))
+      return acc
     }
     default:
       if (name.startsWith('call:') || name.startsWith('idx:')) return unknownFunction(name, a)

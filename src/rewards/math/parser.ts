@@ -111,7 +111,14 @@ export class Parser {
   union (): Node {
     const args = [this.ratio()]
     while (this.isCmd('cup') || this.isCmd('cap') || this.isCmd('setminus')) {
-      if (!this.isCmd('cup')) throw new ParseError('only unions are supported')
+      if (this.isCmd('setminus')) {
+        this.pos++
+        const left: Node = args.length === 1 ? args[0] as Node : { k: 'union', args: args.splice(0) }
+        args.length = 0
+        args.push({ k: 'setminus', a: left, b: this.ratio() })
+        continue
+      }
+      if (!this.isCmd('cup')) throw new ParseError('only unions and differences are supported')
       this.pos++
       args.push(this.ratio())
     }
@@ -213,7 +220,7 @@ export class Parser {
     const t = this.peek()
     if (t === undefined) return false
     if (t.t === 'num' || t.t === 'id') return true
-    if (t.t === 'op') return t.s === '(' || t.s === '{'
+    if (t.t === 'op') return t.s === '(' || t.s === '{' || (t.s === '|' && this.absDepth === 0)
     if (t.t === 'cmd') {
       return !['cdot', 'times', 'div', 'pm', 'mp', 'cup', 'cap', 'setminus', 'end', 'deg', 'rangle', 'rfloor', 'rceil', 'ast', 'mid', 'pmod', 'bmod', 'mod', 'quad'].includes(t.s) &&
         REL[t.s] === undefined && !['le', 'ge', 'ne'].includes(t.s)

@@ -170,7 +170,7 @@ export class MathPool implements MathVerifier {
     const signal = opts.signal
     if (signal?.aborted === true) return Promise.reject(signal.reason)
     return new Promise((resolve, reject) => {
-      const job: Job = { id: this.nextId++, input: { gold: input.gold, prediction: input.prediction, extract: input.extract, ...(input.tags !== undefined ? { tags: input.tags } : {}) }, resolve, reject, signal, onAbort: undefined }
+      const job: Job = { id: this.nextId++, input: { gold: input.gold, prediction: input.prediction, extract: input.extract, ...(input.tags !== undefined ? { tags: input.tags } : {}), ...(input.rounding !== undefined ? { rounding: input.rounding } : {}) }, resolve, reject, signal, onAbort: undefined }
       if (signal !== undefined) {
         job.onAbort = () => {
           const q = this.queue.indexOf(job)

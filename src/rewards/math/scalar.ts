@@ -10,6 +10,18 @@ import { evalNumeric } from './numeric.ts'
 import { canon } from './canon.ts'
 import { cmp, eq, rat, sub, toNumber, type Rat } from './rational.ts'
 import type { Rng } from './random.ts'
+import { evalPrecise, preciseEqual } from './precise.ts'
+import { children } from './ast.ts'
+import { div as rdiv, neg as rneg } from './rational.ts'
+
+/**
+ * Decimal rounding (option `rounding`): 'off' (default) compares two decimals exactly; 'gold_precision' also
+ * lets a longer decimal match a decimal gold it rounds to at the gold's places (2.54 -> 2.5).
+ */
+export type Rounding = 'off' | 'gold_precision'
+let rounding: Rounding = 'off'
+/** Set by checkMathSync for the check it runs (a worker runs one check at a time). */
+export function setRounding (r: Rounding): void { rounding = r }
 
 export interface Verdict { ok: boolean, rule: string }
 const no = (rule: string): Verdict => ({ ok: false, rule })
@@ -66,24 +78,143 @@ function valueEqual (g: Node, p: Node, rng: Rng): Verdict {
     const gv = evalNumeric(g, new Map())
     const pv = evalNumeric(p, new Map())
     if (!finite(gv) || !finite(pv)) return no('not_evaluable')
-    if (close(gv, pv, 1e-11)) return yes('numeric_value')
-    return roundedDecimal(g, p, gv.im === 0 ? gv.re : NaN, pv.im === 0 ? pv.re : NaN, ge, pe) ? yes('decimal_rounding') : no('numeric_value')
+    const rounded = (): boolean => roundedDecimal(g, p, gv.im === 0 ? gv.re : NaN, pv.im === 0 ? pv.re : NaN, ge, pe)
+    if (close(gv, pv, 1e-11)) {
+      // agreeing in double precision is not equality (\sqrt2 + 10^{-20}, 665857/470832): 60 digits decide
+      const gd = evalPrecise(g)
+      const pd = evalPrecise(p)
+      if (gd !== null && pd !== null) {
+        if (preciseEqual(gd, pd)) return yes('numeric_value')
+        return rounded() ? yes('decimal_rounding') : no('numeric_value')
+      }
+      if (rounded()) return yes('decimal_rounding')
+      // complex values (e^{i\pi}) have no 60-digit check: double precision decides them
+      if (gv.im !== 0 || pv.im !== 0 || some(g, isImaginary) || some(p, isImaginary)) return yes('numeric_value')
+      return no('undecidable')
+    }
+    return rounded() ? yes('decimal_rounding') : no('numeric_value')
   }
   return pointsEqual(g, p, vars, rng)
 }
 
+const isImaginary = (x: Node): boolean => x.k === 'sym' && x.name === 'i'
+
+/** The point a variable takes in the k-th trial: positive, negative, fractional, large, or near a singular point. */
+export function samplePoint (k: number, rng: Rng, near: number[]): number {
+  const r = rng.next()
+  switch (k % 5) {
+    case 0: return r * 3 + 0.5
+    case 1: return -(r * 3 + 0.5)
+    case 2: return (r - 0.5) * 1.8
+    case 3: return (rng.next() < 0.5 ? -1 : 1) * (20 + r * 480)
+    default: {
+      if (near.length === 0) return r * 3 + 0.5
+      const c0 = near[Math.floor(rng.next() * near.length) % near.length] as number
+      return c0 + (rng.next() < 0.5 ? -1 : 1) * (0.01 + r * 0.5)
+    }
+  }
+}
+
+/** Where a one-variable gold changes form: zeros of the arguments of |.|, roots, logs, floors, denominators. */
+export function singularPoints (g: Node, v: string): number[] {
+  const out: number[] = []
+  const visit = (n: Node): void => {
+    if (out.length >= 8) return
+    let arg: Node | null = null
+    if (n.k === 'fn' && ['abs', 'sqrt', 'root', 'ln', 'log', 'floor', 'ceil'].includes(n.name)) arg = n.args[0] ?? null
+    if (n.k === 'div') arg = n.b
+    if (arg !== null) {
+      const r = linearRoot(arg, v)
+      if (r !== null) out.push(r)
+    }
+    for (const c0 of children(n)) visit(c0)
+  }
+  visit(g)
+  return out
+}
+
+function linearRoot (f: Node, v: string): number | null {
+  const at = (x: Rat): Rat | null => evalExact(f, new Map([[v, x]]))
+  let f0: Rat | null
+  let f1: Rat | null
+  let f2: Rat | null
+  try { f0 = at(rat(0n)); f1 = at(rat(1n)); f2 = at(rat(3n)) } catch { return null }
+  if (f0 === null || f1 === null || f2 === null) return null
+  const a = sub(f1, f0)
+  if (a.n === 0n || !eq(sub(f2, f0), { n: a.n * 3n, d: a.d })) return null
+  return toNumber(rdiv(rneg(f0), a))
+}
+
+/**
+ * Whether double precision could hide a difference: a number with 7 or more digits, or a power with an
+ * exponent of 7 or more (10^{-20}, e^{-50}). Without one, agreeing at the sampled points to 1e-8 decides.
+ */
+export function hidesDifference (n: Node): boolean {
+  return some(n, x => {
+    if (x.k === 'num') return x.v.n.toString().replace('-', '').length >= 7 || x.v.d.toString().length >= 7
+    if (x.k === 'pow' || (x.k === 'fn' && x.name === 'exp')) {
+      const e = x.k === 'pow' ? x.b : x.args[0]
+      if (e === undefined) return false
+      const v = evalNumeric(e, new Map())
+      return !Number.isFinite(v.re) || Math.abs(v.re) >= 7
+    }
+    return false
+  })
+}
+
 export function pointsEqual (g: Node, p: Node, vars: string[], rng: Rng): Verdict {
+  const near = vars.length === 1 ? singularPoints(g, vars[0] as string) : []
+  const complexOk = some(g, isImaginary)
   let valid = 0
-  for (let k = 0; k < 8 && valid < 5; k++) {
-    const env = new Map<string, C>(vars.map(v => [v, c(rng.next() * 3 + 0.5)]))
+  let checkedPrecisely = hidesDifference(p) || hidesDifference(g) ? 0 : 1
+  for (let k = 0; k < 15 && valid < 7; k++) {
+    const pt = vars.map(() => samplePoint(k, rng, near))
+    const env = new Map<string, C>(vars.map((v, i) => [v, c(pt[i] as number)]))
     const gv = evalNumeric(g, env)
     const pv = evalNumeric(p, env)
     if (!finite(gv) || !finite(pv)) continue
+    // outside the gold's real domain a point says nothing (unless the gold is complex); inside it the
+    // prediction must be real too: \ln x is not \ln|x|
+    if (!complexOk && !realish(gv)) continue
+    if (!complexOk && !realish(pv)) return no('numeric_points')
     if (!close(gv, pv, 1e-8)) return no('numeric_points')
+    if (checkedPrecisely < 1 && realish(gv)) {
+      // one point decides what double precision cannot (x vs x + 10^{-20}): exactly when both sides are
+      // rational there, else at 60 digits
+      const renv = new Map(vars.map((v, i) => [v, ratOfDouble(pt[i] as number)]))
+      const ge = evalExactSafe(g, renv)
+      const pe = ge === null ? null : evalExactSafe(p, renv)
+      if (ge !== null && pe !== null) {
+        if (!eq(ge, pe)) return no('numeric_points')
+        checkedPrecisely++
+      } else {
+        const penv = new Map(vars.map((v, i) => [v, pt[i] as number]))
+        const gd = evalPrecise(g, penv)
+        const pd = gd === null ? null : evalPrecise(p, penv)
+        if (gd !== null && pd !== null) {
+          if (!preciseEqual(gd, pd)) return no('numeric_points')
+          checkedPrecisely++
+        }
+      }
+    }
     valid++
   }
-  return valid >= 2 ? yes('numeric_points') : no('not_evaluable')
+  return valid >= 3 ? yes('numeric_points') : no('not_evaluable')
 }
+
+/** A double as the exact rational it is. */
+function ratOfDouble (x: number): Rat {
+  let d = 1n
+  let y = x
+  for (let k = 0; k < 60 && !Number.isInteger(y); k++) { y *= 2; d *= 2n }
+  return rat(BigInt(Math.round(y)), d)
+}
+
+function evalExactSafe (n: Node, env: Map<string, Rat>): Rat | null {
+  try { return evalExact(n, env) } catch { return null }
+}
+
+const realish = (a: C): boolean => Math.abs(a.im) <= 1e-12 * Math.max(1, Math.abs(a.re))
 
 export function close (a: C, b: C, tol: number): boolean {
   const d = cabs(csub(a, b))
@@ -97,8 +228,9 @@ export function close (a: C, b: C, tol: number): boolean {
 function roundedDecimal (g: Node, p: Node, gv: number, pv: number, ge: Rat | null, pe: Rat | null): boolean {
   const gp = decimalPlaces(g)
   const pp = decimalPlaces(p)
-  if (gp !== null && pp !== null && pp > gp && ge !== null && pe !== null) {
-    return eq(roundTo(pe, gp), ge)
+  if (gp !== null && pp !== null) {
+    // two decimals: equal values only, unless rounding to the gold's precision was asked for
+    return rounding === 'gold_precision' && pp > gp && ge !== null && pe !== null && eq(roundTo(pe, gp), ge)
   }
   for (const [places, dv, ov, dExact, oExact] of [[pp, pv, gv, pe, ge], [gp, gv, pv, ge, pe]] as const) {
     if (places === null || places < 6) continue

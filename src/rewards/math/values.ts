@@ -17,6 +17,7 @@ export type Val =
   | { t: 'eq', lhs: Node, rhs: Node, label: string | null, value: Val }
   | { t: 'ineq', n: Node & { k: 'rel' } }
   | { t: 'system', entries: Array<[string, Val]> }
+  | { t: 'diff', a: Val, b: Val }
 
 const MAX_PM = 8
 
@@ -29,6 +30,7 @@ export function toVal (n: Node): Val {
       return { t: 'tuple', items, open: n.open, close: n.close }
     }
     case 'union': return { t: 'union', parts: n.args.map(toVal) }
+    case 'setminus': return { t: 'diff', a: toVal(n.a), b: toVal(n.b) }
     case 'matrix': return { t: 'matrix', rows: n.rows }
     case 'text': return { t: 'text', s: n.s }
     case 'rel': return relVal(n)

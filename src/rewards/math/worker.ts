@@ -12,5 +12,7 @@ if (port !== null) {
   })
   // warm the code paths once so the first real check is not slow
   checkMathSync({ gold: '\\frac{1}{2}', prediction: '\\boxed{0.5}', extract: true })
+  // and load mathjs's unit system (answers with units) before the first check needs it
+  checkMathSync({ gold: '2\\text{ hours}', prediction: '\\boxed{120 minutes}', extract: true })
   port.postMessage({ ready: true })
 }

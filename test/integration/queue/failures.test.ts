@@ -8,7 +8,7 @@ import type { MathVerifier } from '../../../src/rewards/math/api.ts'
 import { LanguagePool } from '../../../src/rewards/language/pool.ts'
 import { Scorer } from '../../../src/scoring/scorer.ts'
 import { startScoringWorker } from '../../../src/queue/scoring-worker.ts'
-import { QUEUE_NAME, jobIdOf } from '../../../src/queue/names.ts'
+import { KeySpace, QUEUE_NAME, jobIdOf } from '../../../src/queue/names.ts'
 import { Registry } from 'prom-client'
 import { QueueMetrics } from '../../../src/queue/metrics.ts'
 import { queueApp } from './app.ts'
@@ -50,8 +50,10 @@ test('transient failures retry with backoff; deterministic ones fail at once; ex
   assert.equal(math.calls(), 3)
 
   // 2. a malformed job (written to the queue by something other than our API): failed after one attempt
-  const q = new Queue(QUEUE_NAME, { connection: new Redis(REDIS_URL, { maxRetriesPerRequest: null }), prefix })
-  t.after(async () => { await q.close(); await q.disconnect() })
+  const keys = new KeySpace(prefix, config.QUEUE_PARTITIONS)
+  const queues = keys.partitions.map(p => new Queue(QUEUE_NAME, { connection: new Redis(REDIS_URL, { maxRetriesPerRequest: null }), prefix: p }))
+  t.after(async () => { for (const q of queues) { await q.close(); await q.disconnect() } })
+  const q = queues[keys.partitionOf('bad')]!
   const r = new Redis(REDIS_URL)
   t.after(() => r.disconnect())
   await r.set(`${prefix}:idem:${(await import('../../../src/lib/hash.ts')).sha256Hex('bad').slice(0, 40)}`, 'x 1')
@@ -72,7 +74,7 @@ test('transient failures retry with backoff; deterministic ones fail at once; ex
   assert.equal(doomed.attempts, 3)
   assert.match(doomed.error, /math pool crashed/)
   assert.equal(always.calls(), 3)
-  assert.equal(await q.getJobCountByTypes('failed'), 2, 'exhausted jobs are kept in the failed set')
+  assert.equal((await Promise.all(queues.map(async q => await q.getJobCountByTypes('failed')))).reduce((a, b) => a + b, 0), 2, 'exhausted jobs are kept in the failed set')
   const m = await registry.metrics()
   assert.match(m, /rwd_queue_retries_total 4/)
   assert.match(m, /rwd_queue_jobs_total\{outcome="failed"\} 2/)

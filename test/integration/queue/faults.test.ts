@@ -6,7 +6,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
-import { REDIS_URL, OwnRedis, cleanupPrefix, freePort, mathRollout, post, startProcess, uniquePrefix, until, type Proc } from './helpers.ts'
+import { REDIS_URL, TARGETS, OwnRedis, cleanupPrefix, freePort, mathRollout, post, startProcess, uniquePrefix, until, type Proc } from './helpers.ts'
 
 const GROUPS = 40
 
@@ -45,31 +45,33 @@ function assertEachOnce (seen: string[], ids: string[]): void {
 
 const stopAll = (procs: Proc[]) => async () => { for (const p of procs) await p.stop('SIGKILL') }
 
-test('a worker SIGKILLed mid-batch: every rollout is scored, each group delivered once', async (t) => {
-  const prefix = uniquePrefix('kill')
-  cleanupPrefix(t, prefix)
-  const env = { REDIS_URL, QUEUE_PREFIX: prefix, EMBEDDED_WORKER: 'false', WORKER_LOCK_MS: '1500', WORKER_CONCURRENCY: '2' }
-  const procs: Proc[] = []
-  t.after(stopAll(procs))
-  const api = await startProcess('server', env)
-  procs.push(api)
-  const ids = Array.from({ length: 10 }, (_, i) => `kill-${i}`)
-  await submitAll(api.url, ids, 'k')
-  const w1 = await startProcess('worker', env)
-  procs.push(w1)
-  // kill it while it is scoring: some rollouts done, at least one in its hands
-  const at = await until('the worker to be mid-batch', async () => {
-    const s = await states(api.url, ids)
-    return s.includes('active') && s.includes('completed') ? s : undefined
-  }, 60_000, 20)
-  await w1.stop('SIGKILL')
-  assert.ok(at.filter(s => s !== 'completed').length > 0, 'killed before the end')
-  const w2 = await startProcess('worker', env)
-  procs.push(w2)
-  await until('every rollout to complete', async () => (await states(api.url, ids)).every(s => s === 'completed'), 90_000, 200)
-  assertEachOnce(await drain(api.url, 'k', ids.length * GROUPS), ids)
-  assert.equal(await w2.stop('SIGTERM'), 0, 'SIGTERM: a clean exit')
-})
+for (const target of TARGETS) {
+  test(`[${target.name}] a worker SIGKILLed mid-batch: every rollout is scored, each group delivered once`, async (t) => {
+    const prefix = uniquePrefix('kill')
+    cleanupPrefix(t, prefix, target.url)
+    const env = { REDIS_URL: target.url, QUEUE_PREFIX: prefix, EMBEDDED_WORKER: 'false', WORKER_LOCK_MS: '1500', WORKER_CONCURRENCY: '2' }
+    const procs: Proc[] = []
+    t.after(stopAll(procs))
+    const api = await startProcess('server', env)
+    procs.push(api)
+    const ids = Array.from({ length: 10 }, (_, i) => `kill-${i}`)
+    await submitAll(api.url, ids, 'k')
+    const w1 = await startProcess('worker', env)
+    procs.push(w1)
+    // kill it while it is scoring: some rollouts done, at least one in its hands
+    const at = await until('the worker to be mid-batch', async () => {
+      const s = await states(api.url, ids)
+      return s.includes('active') && s.includes('completed') ? s : undefined
+    }, 60_000, 20)
+    await w1.stop('SIGKILL')
+    assert.ok(at.filter(s => s !== 'completed').length > 0, 'killed before the end')
+    const w2 = await startProcess('worker', env)
+    procs.push(w2)
+    await until('every rollout to complete', async () => (await states(api.url, ids)).every(s => s === 'completed'), 90_000, 200)
+    assertEachOnce(await drain(api.url, 'k', ids.length * GROUPS), ids)
+    assert.equal(await w2.stop('SIGTERM'), 0, 'SIGTERM: a clean exit')
+  })
+}
 
 test('a worker stopped with SIGTERM mid-batch exits cleanly and hands its work over', async (t) => {
   const prefix = uniquePrefix('term')

@@ -9,10 +9,23 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { randomUUID } from 'node:crypto'
 import type { TestContext } from 'node:test'
-import { Redis } from 'ioredis'
+import { Redis, Cluster } from 'ioredis'
 import { freePort } from '../../net.ts'
+import { connect, type RedisClient } from '../../../src/queue/redis.ts'
 
 export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379'
+/** The local Redis Cluster that npm run setup starts (scripts/redis-cluster.sh, 3 masters + 3 replicas). */
+export const CLUSTER_URL = process.env.TEST_REDIS_CLUSTER_URL ?? 'redis+cluster://127.0.0.1:7100,127.0.0.1:7101,127.0.0.1:7102'
+
+/** The two targets the pipeline's tests run against: a single Redis and a Redis Cluster. */
+export const TARGETS = [{ name: 'redis', url: REDIS_URL }, { name: 'cluster', url: CLUSTER_URL }] as const
+
+/** A client for a test's own checks (a Cluster for redis+cluster:// URLs). */
+export function client (url: string): RedisClient {
+  const c = connect(url, { maxRetriesPerRequest: 3 })
+  c.on('error', () => {})
+  return c
+}
 const root = new URL('../../../', import.meta.url).pathname
 
 export function uniquePrefix (name: string): string {
@@ -25,18 +38,22 @@ export function cleanupPrefix (t: TestContext, prefix: string, url = REDIS_URL):
 }
 
 export async function deletePrefix (prefix: string, url = REDIS_URL): Promise<void> {
-  const r = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null })
-  r.on('error', () => {})
+  const c = connect(url, { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null })
+  c.on('error', () => {})
   try {
-    await r.connect()
-    let cursor = '0'
-    for (let i = 0; i < 10_000; i++) {
-      const [next, keys] = await r.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000)
-      if (keys.length > 0) await r.del(...keys)
-      cursor = next
-      if (cursor === '0') break
+    await c.connect()
+    // on a cluster every master holds some of the keys: scan each, delete one key at a time (slots differ)
+    const nodes: Redis[] = c instanceof Cluster ? c.nodes('master') : [c]
+    for (const r of nodes) {
+      let cursor = '0'
+      for (let i = 0; i < 10_000; i++) {
+        const [next, keys] = await r.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000)
+        await Promise.all(keys.map(async k => await c.del(k)))
+        cursor = next
+        if (cursor === '0') break
+      }
     }
-  } catch {} finally { r.disconnect() }
+  } catch {} finally { c.disconnect() }
 }
 
 export { freePort }
