@@ -7,7 +7,8 @@
  */
 import { availableParallelism } from 'node:os'
 import { createRequire } from 'node:module'
-import { JsProcess, type JsJob, type JsJobOutcome } from './js-runner.ts'
+import { JsProcess, caseCount, type JsJob, type JsJobOutcome } from './js-runner.ts'
+import type { RawCase } from './types.ts'
 
 const require = createRequire(import.meta.url)
 
@@ -72,8 +73,25 @@ export class JsPool {
     if (why !== null) throw new Error(why)
   }
 
-  /** Resolves with the outcome, or with an Error for a sandbox fault or an abort (never rejects). */
-  run (job: JsJob, signal?: AbortSignal): Promise<JsJobOutcome | Error> {
+  /**
+   * Resolves with the outcome, or with an Error for a sandbox fault or an abort (never rejects). When the
+   * process is killed during a case of a call or stdio job, the later cases run in a fresh process.
+   */
+  async run (job: JsJob, signal?: AbortSignal): Promise<JsJobOutcome | Error> {
+    const total = caseCount(job)
+    const cases: RawCase[] = []
+    for (let from = 0; ;) {
+      const sub = from === 0 ? job : { ...job, ...(job.argsJson && { argsJson: job.argsJson.slice(from) }), ...(job.stdins && { stdins: job.stdins.slice(from) }) }
+      const r = await this.runOnce(sub, signal)
+      if (r instanceof Error) return r
+      r.cases.forEach((c, j) => { cases[from + j] = c })
+      if (r.killedAt === undefined || job.form === 'script') return r.testError === undefined ? { cases } : { cases, testError: r.testError }
+      from += r.killedAt + 1
+      if (from >= total) return { cases }
+    }
+  }
+
+  private runOnce (job: JsJob, signal?: AbortSignal): Promise<JsJobOutcome | Error> {
     if (this.unavailable) return Promise.resolve(new Error(this.unavailable))
     if (this.closed) return Promise.resolve(new Error('sandbox pool closed'))
     if (signal?.aborted) return Promise.resolve(new Error('aborted: the client went away'))

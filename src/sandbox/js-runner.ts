@@ -5,7 +5,8 @@
  * case. The host kills the process when a step goes past its CPU time (+ grace: the process's own watchdog
  * disposes the isolate at time_ms, so this fires only for code that ignores V8's termination), its wall
  * backstop (+ grace), or the process's RSS past its bound; an abort signal kills it too. A killed or dead
- * process is never given another job (the pool starts a new one).
+ * process is never given another job (the pool starts a new one, and runs the cases after the one that
+ * was killed there).
  */
 import { fork, type ChildProcess } from 'node:child_process'
 import { readFileSync } from 'node:fs'
@@ -37,8 +38,13 @@ export interface JsJob {
 export interface JsJobOutcome {
   cases: RawCase[]
   testError?: string
-  /** why later cases have no result (the process was killed during an earlier one). */
-  reason?: string
+  /** The process was killed during this case (index in this job); later cases did not run. */
+  killedAt?: number
+}
+
+/** Number of cases of a job. */
+export function caseCount (job: JsJob): number {
+  return job.form === 'call' ? (job.argsJson ?? []).length : job.form === 'stdio' ? (job.stdins ?? []).length : 1
 }
 
 /** CPU time (user + system) of a process in µs, from /proc; null when it is gone. */
@@ -141,9 +147,15 @@ export class JsProcess {
         this.kill()
         if (v instanceof Error) finish(v)
         else {
-          const i = Math.max(0, step?.i ?? 0)
-          cases[i] = v
-          finish({ cases, reason: `not run: the sandbox process was stopped during case ${i + 1} (${v.v})` })
+          const i = step?.i ?? -1
+          if (i < 0) {
+            // while loading the program: every case not yet answered would meet the same fate
+            for (let k = 0; k < caseCount(job); k++) cases[k] ??= v
+            finish({ cases })
+          } else {
+            cases[i] = v
+            finish({ cases, killedAt: i })
+          }
         }
       }
       const onAbort = (): void => { killFor(new Error('aborted: the client went away')) }

@@ -42,7 +42,7 @@ describe('javascript sandbox processes', () => {
   test('a process that dies in the middle of a job (a native abort) costs that job, not the service', async () => {
     const [pid] = pool.pids()
     assert.ok(pid)
-    const running = check(pool, loop(3, 5000))
+    const running = check(pool, loop(1, 5000))
     await sleep(300)
     process.kill(pid, 'SIGABRT') // what V8's abort does to the process
     const r = await running
@@ -63,6 +63,18 @@ describe('javascript sandbox processes', () => {
       limits: { time_ms: 200 }
     })
     assert.deepEqual(r.tests.map(t => t.verdict), ['timeout', 'passed'])
+  })
+
+  test('native code that ignores termination: the host kills the process at its CPU time, the later cases run in a fresh process', async () => {
+    const [pid] = pool.pids()
+    const r = await check(pool, {
+      language: 'javascript',
+      code: 'function g (x) { return x === 1 ? Array.prototype.indexOf.call({ length: 2 ** 53 }, 7) : x }',
+      tests: { type: 'call', function: 'g', cases: [{ args: [2], expected: 2 }, { args: [1], expected: 1 }, { args: [3], expected: 3 }] },
+      limits: { time_ms: 200 }
+    })
+    assert.deepEqual(r.tests.map(t => t.verdict), ['passed', 'timeout', 'passed'])
+    assert.notEqual(pool.pids()[0], pid)
   })
 
   test('a client that goes away stops its job and frees the slot at once', async () => {

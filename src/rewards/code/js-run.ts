@@ -20,6 +20,6 @@ export async function runJavascript (pool: JsPool, input: CodeCheckInput, limits
   let raw: RawJobResult
   if (out instanceof Error) raw = { status: 'error', cases: [], reason: out.message.startsWith('javascript') ? out.message : `javascript sandbox: ${out.message}`, wall_ms: wall }
   else if (out.testError !== undefined) raw = { status: 'test_error', cases: [], reason: out.testError, wall_ms: wall }
-  else raw = { status: 'ok', cases: out.cases, wall_ms: wall, ...(out.reason !== undefined && { reason: out.reason }) }
+  else raw = { status: 'ok', cases: out.cases, wall_ms: wall }
   return buildResult(input.tests, raw, input.scoring)
 }
