@@ -14,12 +14,12 @@
  * holds one list per component (a null component logs 0) plus `unscorable` and `prompt_mismatch`, each as long
  * as the batch, as OpenRLHF concatenates them per sample.
  */
-import { timingSafeEqual } from 'node:crypto'
 import { Type, type Static } from 'typebox'
 import { Value } from 'typebox/value'
 import { ErrorReplySchema, errorReplies } from '../schemas/error.ts'
 import { errors, withField } from '../../errors.ts'
 import { clientSignal } from '../client-signal.ts'
+import { tenantOf } from '../plugins/auth.ts'
 import { MathReferenceSchema, NoReferenceSchema, RewardsOptionsSchema, type Reference, type RewardsOptions, type Group } from '../../scoring/schema.ts'
 import { CodeReferenceSchema } from '../../rewards/code/schema.ts'
 import type { Config } from '../../config/schema.ts'
@@ -84,19 +84,10 @@ export function labelReference (label: string | null | undefined, index: number)
   return { type: 'math', answer: text }
 }
 
-function tokenMatches (header: string | undefined, token: string): boolean {
-  const m = /^Bearer\s+(.+)$/i.exec(header ?? '')
-  if (m === null) return false
-  const given = Buffer.from(m[1] ?? '')
-  const want = Buffer.from(token)
-  return given.length === want.length && timingSafeEqual(given, want)
-}
-
 export function getRewardRoutes (app: App, services: Services): void {
   const { config } = services
   const rewards = getRewardOptions(config)
   const fallback = config.GET_REWARD_FALLBACK
-  const token = config.GET_REWARD_TOKEN
 
   app.post('/get_reward', {
     schema: {
@@ -104,13 +95,12 @@ export function getRewardRoutes (app: App, services: Services): void {
       summary: "OpenRLHF's remote reward protocol: {query, prompts, labels} → {rewards, scores, extra_logs}.",
       description: 'For `--remote_rm_url`. prompts[i] is stripped from the front of query[i]; labels[i] is a math answer or a JSON ' +
         'reference ({"type": "code", ...}). Never a null reward: unscorable items get GET_REWARD_FALLBACK and extra_logs.unscorable = 1. ' +
-        'Batches up to GET_REWARD_MAX_BATCH; a bearer token when GET_REWARD_TOKEN is set.',
+        'Batches up to GET_REWARD_MAX_BATCH. With auth on, an API key with the score scope: a bearer key, or the URL userinfo ' +
+        '(--remote_rm_url http://rv:KEY@host:8080/get_reward, sent as Basic auth).',
       body: GetRewardRequestSchema,
-      response: { 200: GetRewardReplySchema, ...errorReplies, 401: ErrorReplySchema }
+      response: { 200: GetRewardReplySchema, ...errorReplies, 401: ErrorReplySchema, 403: ErrorReplySchema }
     },
-    onRequest: async (request) => {
-      if (token !== '' && !tokenMatches(request.headers.authorization, token)) throw new errors.Unauthorized()
-    }
+    config: { access: 'score' }
   }, async (request, res) => {
     const { query, prompts, labels } = request.body
     const n = query.length
@@ -131,7 +121,7 @@ export function getRewardRoutes (app: App, services: Services): void {
       if (prompt !== undefined) group.prompt = prompt
       return group
     })
-    const reply = await services.scorer.score(rewards === undefined ? { groups } : { groups, rewards }, clientSignal(res))
+    const reply = await services.scorer.score(rewards === undefined ? { groups } : { groups, rewards }, clientSignal(res), tenantOf(request))
     services.metrics.completionsScored.inc(n)
     const out: GetRewardReply = { rewards: [], scores: [], extra_logs: {} }
     const names = new Set<string>()
