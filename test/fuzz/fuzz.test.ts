@@ -123,15 +123,18 @@ test('fuzz and abuse: no 5xx, no hang, bounded memory, no cross-run access', asy
   })
 
   await t.test('limits agree: deep metadata is a 400 naming it; every id POST accepts, GET reads', async () => {
-    const group = { id: 'g', reference: { type: 'math', answer: '2' }, completions: [r1('a', '2')], metadata: nested(4500) as object }
+    const group = { id: 'g', reference: { type: 'math', answer: '2' }, completions: [r1('a', '2')] }
+    // 4,500 levels: built as text (JSON.stringify of it would overflow this test's own stack)
+    const deep = `${'{"a":'.repeat(4500)}1${'}'.repeat(4500)}`
     for (const url of ['/v1/score', '/v1/rollouts']) {
-      const res = await send(`attack ${url}`, { method: 'POST', url, payload: { id: `deep-${randomUUID()}`, groups: [group] }, headers: FUZZ })
+      const payload = `{"id":"deep-${randomUUID()}","groups":[${JSON.stringify(group).slice(0, -1)},"metadata":${deep}}]}`
+      const res = await send(`attack ${url}`, { method: 'POST', url, payload, headers: { ...FUZZ, 'content-type': 'application/json' } })
       assert.equal(res.statusCode, 400, res.body)
       assert.match(res.body, /deeper/)
     }
     for (const len of [101, 200, 256]) {
       const id = `${'i'.repeat(len - 36)}${randomUUID()}`
-      const posted = await send('attack /v1/rollouts', { method: 'POST', url: '/v1/rollouts', payload: { id, groups: [{ ...group, metadata: { ok: 1 } }] }, headers: FUZZ })
+      const posted = await send('attack /v1/rollouts', { method: 'POST', url: '/v1/rollouts', payload: { id, groups: [{ ...group, metadata: nested(8) as object }] }, headers: FUZZ })
       assert.equal(posted.statusCode, 202, posted.body)
       const got = await send('attack GET /v1/rollouts/{id}', { method: 'GET', url: `/v1/rollouts/${encodeURIComponent(id)}`, headers: FUZZ })
       assert.equal(got.statusCode, 200, `${len}: ${got.body}`)

@@ -18,16 +18,21 @@ export function registerBodyHandling (app: FastifyInstance, config: Config): voi
   app.addHook('preParsing', async (request, reply, payload) => {
     // A body held open (sent slowly, or never finished) is cut at the deadline: the parser gets an error
     // (408 is sent, then the connection is closed), and the socket is destroyed if it lingers.
-    const deadline = setTimeout(() => {
-      reply.header('connection', 'close')
-      payload.emit('error', new errors.RequestTimeout('REQUEST_TIMEOUT_MS', config.REQUEST_TIMEOUT_MS))
-      setTimeout(() => { request.raw.socket?.destroy() }, 1000).unref()
-    }, config.REQUEST_TIMEOUT_MS)
-    deadline.unref()
-    const clear = (): void => { clearTimeout(deadline) }
-    payload.once('end', clear)
-    payload.once('close', clear)
-    payload.once('error', clear)
+    const hasBody = request.headers['transfer-encoding'] !== undefined || Number(request.headers['content-length'] ?? 0) > 0
+    if (hasBody) {
+      const deadline = setTimeout(() => {
+        if (reply.sent) return
+        reply.header('connection', 'close')
+        payload.emit('error', new errors.RequestTimeout('REQUEST_TIMEOUT_MS', config.REQUEST_TIMEOUT_MS))
+        setTimeout(() => { if (!reply.raw.writableFinished) request.raw.socket?.destroy?.() }, 1000).unref()
+      }, config.REQUEST_TIMEOUT_MS)
+      deadline.unref()
+      const clear = (): void => { clearTimeout(deadline) }
+      payload.once('end', clear)
+      payload.once('close', clear)
+      payload.once('error', clear)
+      reply.raw.once('close', clear)
+    }
     const encoding = String(request.headers['content-encoding'] ?? 'identity').trim().toLowerCase()
     if (encoding === 'identity' || encoding === '') return payload
     if (encoding === 'gzip' || encoding === 'x-gzip') {
