@@ -59,7 +59,7 @@ async function runCli (inPath: string, outPath: string, threads: number, nodeFla
 /** The in-process scorer over the same groups, batches of 32 with 4 in flight (the CLI's defaults). */
 async function inProcess (groups: Group[], threads: number): Promise<number> {
   const math = createMathVerifier({ threads, deadlineMs: 2000 })
-  const resources = createScoringResources(loadConfig(process.env), { math, textThreads: 0 })
+  const resources = createScoringResources(loadConfig(process.env), { math, mathThreads: threads, textThreads: 0 })
   await math.ready()
   const { scorer } = resources
   const batches: Group[][] = []

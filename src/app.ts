@@ -12,6 +12,8 @@ import { createScoringResources } from './scoring/resources.ts'
 import { Metrics, registerMetrics } from './http/plugins/metrics.ts'
 import { registerBodyHandling } from './http/plugins/body.ts'
 import { registerErrorHandler } from './http/plugins/error-handler.ts'
+import { registerAuth } from './http/plugins/auth.ts'
+import { resolveAuth } from './auth/mode.ts'
 import { ErrorReplySchema } from './http/schemas/error.ts'
 import { healthRoutes } from './http/routes/health.ts'
 import { scoreRoutes } from './http/routes/score.ts'
@@ -39,20 +41,28 @@ export interface BuildOptions {
 
 export async function buildApp (opts: BuildOptions): Promise<App> {
   const { config } = opts
+  // throws ConfigInvalid (the server entry prints it and exits non-zero) before anything is started
+  const auth = resolveAuth(config, err => { app.log.error({ err: err.message }, 'API_KEYS_FILE could not be re-read; the keys loaded before stay in use') })
   const app = Fastify({
     logger: opts.logger === false ? false : { level: config.LOG_LEVEL },
     bodyLimit: config.BODY_LIMIT_BYTES,
+    requestTimeout: config.REQUEST_TIMEOUT_MS,
+    keepAliveTimeout: config.KEEP_ALIVE_TIMEOUT_MS,
+    connectionTimeout: config.CONNECTION_TIMEOUT_MS,
+    // rollout ids are up to 256 characters, percent-encoded in GET /v1/rollouts/:id (up to 12 bytes each)
+    routerOptions: { maxParamLength: 4096 },
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false, discriminator: true } },
     return503OnClosing: true
   }).withTypeProvider<TypeBoxTypeProvider>()
 
-  const metrics = new Metrics()
+  if (!auth.enabled) app.log.warn(`authentication is off (${auth.why})`)
+  const metrics = new Metrics(config.METRICS_MAX_RUNS)
   const resources = createScoringResources(config, {
     ...(opts.math === undefined ? {} : { math: opts.math }),
     observe: (name, seconds, results) => metrics.observeReward(name, seconds, results)
   })
   app.addHook('onClose', async () => { await resources.close() })
-  const { math, code, scorer } = resources
+  const { math, code, scorer, gates } = resources
   if (opts.warmSandboxes === true) {
     app.addHook('onReady', async () => {
       code.warm().catch((err: Error) => app.log.warn({ err: err.message }, 'code sandboxes cannot start: code rewards will answer status error'))
@@ -60,14 +70,15 @@ export async function buildApp (opts: BuildOptions): Promise<App> {
   }
   const pipeline = new Pipeline(config, metrics.registry)
   app.addHook('onClose', async () => { await pipeline.close() })
-  const services: Services = { config, math, code, scorer, metrics, pipeline }
+  const services: Services = { config, math, code, scorer, metrics, pipeline, gates }
   if (opts.worker === true) {
     const worker = startScoringWorker({ config, scorer, metrics: pipeline.metrics, log: app.log, name: 'rwd-embedded-worker' })
     app.addHook('preClose', async () => { await worker.close() })
   }
 
   app.addSchema(ErrorReplySchema)
-  registerBodyHandling(app)
+  registerAuth(app, config, auth)
+  registerBodyHandling(app, config)
   registerErrorHandler(app, config)
   registerMetrics(app, metrics)
 
@@ -86,7 +97,14 @@ export async function buildApp (opts: BuildOptions): Promise<App> {
         { name: 'queue', description: 'Asynchronous scoring through the Redis queue (BullMQ).' },
         { name: 'trainer', description: 'Trainers lease scored groups per run, then ack, extend or nack.' },
         { name: 'ops', description: 'Health, readiness, metrics.' }
-      ]
+      ],
+      components: {
+        securitySchemes: {
+          bearerKey: { type: 'http', scheme: 'bearer', description: 'An API key (reward-verifier keys add) as `Authorization: Bearer KEY`.' },
+          basicKey: { type: 'http', scheme: 'basic', description: 'The same key as the Basic-auth password, any username (URL userinfo: http://rv:KEY@host/get_reward).' }
+        }
+      },
+      security: [{ bearerKey: [] }, { basicKey: [] }]
     }
   })
   await app.register(swaggerUi, { routePrefix: '/docs' })

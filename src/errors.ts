@@ -21,7 +21,10 @@ export const errors = {
   RolloutNotFound: createError('RWD_ERR_ROLLOUT_NOT_FOUND', 'rollout %s not found (never submitted, or its result expired after ROLLOUT_RETENTION_S)', 404),
   LeaseExpired: createError('RWD_ERR_LEASE_EXPIRED', 'lease_expired: lease %s expired or was given back; its groups are delivered again', 409),
   LeaseNotFound: createError('RWD_ERR_LEASE_NOT_FOUND', 'lease %s not found (never issued, or its record expired)', 404),
-  Unauthorized: createError('RWD_ERR_UNAUTHORIZED', 'missing or wrong bearer token', 401)
+  Unauthorized: createError('RWD_ERR_UNAUTHORIZED', 'missing or unknown API key: send Authorization: Bearer KEY (or Basic auth with the key as password)', 401),
+  Forbidden: createError('RWD_ERR_FORBIDDEN', 'API key %s lacks the scope this needs: %s', 403),
+  Busy: createError('RWD_ERR_BUSY', 'too much work queued: %s; retry after %s s', 429),
+  RequestTimeout: createError('RWD_ERR_REQUEST_TIMEOUT', 'the request body did not arrive within %s (%s ms)', 408)
 } as const
 
 export type ErrorName = keyof typeof errors

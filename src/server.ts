@@ -7,10 +7,16 @@ let config
 try {
   config = loadConfig(process.env)
 } catch (err) {
-  console.error((err as Error).message)
+  console.error(`reward-verifier: not starting: ${(err as Error).message}`)
   process.exit(1)
 }
-const app = await buildApp({ config, worker: config.EMBEDDED_WORKER, warmSandboxes: true })
+let app
+try {
+  app = await buildApp({ config, worker: config.EMBEDDED_WORKER, warmSandboxes: true })
+} catch (err) {
+  console.error(`reward-verifier: not starting: ${(err as Error).message}`)
+  process.exit(1)
+}
 closeWithGrace({ delay: 10_000 }, async ({ err }) => {
   if (err !== undefined) app.log.error({ err }, 'closing after error')
   await app.close()

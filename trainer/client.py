@@ -12,6 +12,7 @@ import sys
 import threading
 import time
 import urllib.error
+import os
 import urllib.request
 from typing import Any, Optional
 
@@ -75,7 +76,8 @@ class RewardClient:
                  gzip_min_bytes: int = 1 << 20) -> None:
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
-        self.token = token
+        # an API key with the scopes this client needs (trainer:<run>, rollouts:<run>); default REWARD_VERIFIER_KEY
+        self.token = token if token is not None else (os.environ.get("REWARD_VERIFIER_KEY") or None)
         self.gzip_min_bytes = gzip_min_bytes
 
     # -- transport -------------------------------------------------------------------------------------

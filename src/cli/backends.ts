@@ -26,8 +26,25 @@ export interface HttpBackendOptions {
   onRetry?: (message: string) => void
 }
 
+/**
+ * The service URL without userinfo, and the Authorization header: REWARD_VERIFIER_KEY as a bearer key, or the
+ * URL's userinfo (http://rv:KEY@host) as Basic auth (fetch refuses URLs that carry credentials).
+ */
+export function authorizedEndpoint (base: string, path: string, env: NodeJS.ProcessEnv = process.env): { endpoint: string, headers: Record<string, string> } {
+  const url = new URL(path, base)
+  const headers: Record<string, string> = {}
+  if (url.username !== '' || url.password !== '') {
+    headers.authorization = `Basic ${Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString('base64')}`
+    url.username = ''
+    url.password = ''
+  } else if ((env.REWARD_VERIFIER_KEY ?? '') !== '') {
+    headers.authorization = `Bearer ${env.REWARD_VERIFIER_KEY ?? ''}`
+  }
+  return { endpoint: url.toString(), headers }
+}
+
 export function httpBackend (opts: HttpBackendOptions): ScoreBatch {
-  const endpoint = new URL('/v1/score', opts.url).toString()
+  const { endpoint, headers } = authorizedEndpoint(opts.url, '/v1/score')
   const attempts = opts.attempts ?? 5
   return async groups => {
     const body = JSON.stringify({ groups, rewards: opts.rewards, advantages: opts.advantages })
@@ -35,11 +52,11 @@ export function httpBackend (opts: HttpBackendOptions): ScoreBatch {
       let failure: string
       let waitMs = 250 * 2 ** (attempt - 1)
       try {
-        const res = await fetch(endpoint, { method: 'POST', headers: { 'content-type': 'application/json' }, body })
+        const res = await fetch(endpoint, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body })
         const text = await res.text()
         if (res.status === 200) return JSON.parse(text) as ScoreReply
         const message = errorMessage(res.status, text)
-        if (res.status >= 400 && res.status < 500) throw new BatchRejected(res.status, message)
+        if (res.status >= 400 && res.status < 500 && res.status !== 429) throw new BatchRejected(res.status, message)
         failure = message
         const after = Number(res.headers.get('retry-after'))
         if (Number.isFinite(after) && after > 0) waitMs = Math.max(waitMs, after * 1000)

@@ -5,6 +5,7 @@ commands:
   serve        run the HTTP service (same as npm start; configured by the environment, see .env.example)
   score        score a JSONL file of groups (reward-verifier score --help)
   eval         pass@k, maj@k and more from scored JSONL, with an HTML report (reward-verifier eval --help)
+  keys         mint API keys into API_KEYS_FILE (reward-verifier keys add --name NAME --scope S...)
   help         this text
 `
 
@@ -18,6 +19,8 @@ export async function main (argv: string[]): Promise<number> {
       return await (await import('./score.ts')).scoreCommand(argv.slice(1))
     case 'eval':
       return await (await import('./eval.ts')).evalCommand(argv.slice(1))
+    case 'keys':
+      return await (await import('./keys.ts')).keysCommand(argv.slice(1))
     case undefined: case 'help': case '--help': case '-h':
       process.stdout.write(usage)
       return 0

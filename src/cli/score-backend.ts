@@ -24,7 +24,7 @@ export async function openBackend (opts: BackendOptions, say: (msg: string) => v
   const effective = resolveOptions(opts.rewards, opts.advantages)
   const math = createMathVerifier({ threads: opts.threads, deadlineMs: opts.config.MATH_DEADLINE_MS })
   // language workers only when the language reward is on (otherwise they would idle beside the math pool)
-  const resources = createScoringResources(opts.config, { math, textThreads: effective.rewards.language === undefined ? 0 : opts.textThreads })
+  const resources = createScoringResources(opts.config, { math, mathThreads: opts.threads, textThreads: effective.rewards.language === undefined ? 0 : opts.textThreads })
   await math.ready() // workers start before the clock does: the run's rate is scoring, not start-up
   return {
     score: inProcessBackend(resources.scorer, opts.rewards, opts.advantages),

@@ -62,14 +62,27 @@ export const ConfigSchema = Type.Object({
   REDIS_WAIT_REPLICAS: Type.Integer({ minimum: -1, maximum: 16, default: -1, description: 'Replicas that must confirm a write (Redis WAIT) before POST /v1/rollouts answers 202, an ack answers, and a worker finishes a rollout: -1 = 1 on a Redis Cluster (redis+cluster:// URL) and 0 on a single Redis; 0 = off.' }),
   REDIS_WAIT_TIMEOUT_MS: Type.Integer({ minimum: 1, default: 2000, description: 'How long WAIT may take (REDIS_WAIT_REPLICAS); fewer replicas by then answers 503 (the client retries; every write is idempotent).' }),
   ROLLOUT_MAX_GROUPS: Type.Integer({ minimum: 1, default: 16_384, description: 'Most groups in one POST /v1/rollouts (413 above it); groups are published to trainers in chunks that hold Redis only briefly.' }),
-  METADATA_MAX_DEPTH: Type.Integer({ minimum: 1, maximum: 256, default: 32, description: 'Deepest nesting of a group\'s metadata (objects and arrays) that POST /v1/rollouts accepts (400 naming the group above it).' }),
+  METADATA_MAX_DEPTH: Type.Integer({ minimum: 1, maximum: 256, default: 32, description: 'Deepest nesting of objects and arrays in a group\'s metadata that POST /v1/score, /v1/rollouts and /v1/eval accept (400 naming the group above it); what trainers read back.' }),
   // POST /get_reward (OpenRLHF's remote reward protocol)
   GET_REWARD_MAX_BATCH: Type.Integer({ minimum: 1, default: 8192, description: 'Most queries in one POST /get_reward (413 above it); OpenRLHF v0.9 posts a whole rollout batch in one request.' }),
-  GET_REWARD_TOKEN: Type.String({ default: '', description: 'Bearer token POST /get_reward requires (empty: none).' }),
+  GET_REWARD_TOKEN: Type.String({ default: '', description: 'Retired: a non-empty value refuses to start. /get_reward takes an API key with the score scope (API_KEYS_FILE).' }),
   GET_REWARD_FALLBACK: Type.Number({ default: 0, description: 'Reward POST /get_reward answers for an item that could not be scored (OpenRLHF takes no null); extra_logs.unscorable marks it.' }),
   GET_REWARD_REWARDS: Type.String({ default: '', description: 'Reward options of POST /get_reward as JSON (the rewards object of /v1/score); empty: the defaults (format + accuracy).' }),
   GET_REWARD_BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024, default: 64 * 1024 * 1024, description: 'Largest POST /get_reward body, after gzip decoding (413 above it); OpenRLHF v0.9 posts a whole rollout batch in one request.' }),
-  ADMIN_QUEUES: Type.Union([Type.Literal('read-only'), Type.Literal('read-write'), Type.Literal('off')], { default: 'read-only', description: 'The /admin/queues dashboard: read-only, read-write (retry, clean, remove jobs) or off.' })
+  ADMIN_QUEUES: Type.Union([Type.Literal('read-only'), Type.Literal('read-write'), Type.Literal('off')], { default: 'read-only', description: 'The /admin/queues dashboard: read-only, read-write (retry, clean, remove jobs) or off.' }),
+  // Authentication, admission control and limits (README: Security)
+  AUTH: Type.Union([Type.Literal('auto'), Type.Literal('on'), Type.Literal('off')], { default: 'auto', description: 'auto: API keys required when API_KEYS_FILE is set; without it the service starts only on a loopback HOST. on: API_KEYS_FILE required. off: no authentication on any HOST.' }),
+  API_KEYS_FILE: Type.String({ default: '', description: 'File of API keys, one a line: NAME SCOPES SHA256-of-key (reward-verifier keys add writes it; re-read when it changes).' }),
+  METRICS_AUTH: Type.Boolean({ default: true, description: 'GET /metrics needs a key with the metrics scope when auth is on (false: open).' }),
+  REQUEST_TIMEOUT_MS: Type.Integer({ minimum: 1000, default: 120_000, description: 'A request, headers and body, must arrive within this long (408 and the connection is closed otherwise).' }),
+  KEEP_ALIVE_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 10_000, description: 'An idle keep-alive connection is closed after this long.' }),
+  CONNECTION_TIMEOUT_MS: Type.Integer({ minimum: 0, default: 600_000, description: 'A connection with no traffic either way for this long is closed (0: never); longer than any request may take.' }),
+  ADMISSION_MAX_WAIT_MS: Type.Integer({ minimum: 100, default: 10_000, description: "A tenant's synchronous request is refused (429 + Retry-After) when its backlog on a pool would wait longer than this, estimated from its own recent cost per job." }),
+  ADMISSION_MATH_QUEUE: Type.Integer({ minimum: 1, default: 262_144, description: 'Most math checks one tenant may have admitted and unfinished (429 above it).' }),
+  ADMISSION_CODE_QUEUE: Type.Integer({ minimum: 1, default: 4096, description: 'Most code checks one tenant may have admitted and unfinished (429 above it).' }),
+  CODE_MAX_CONCURRENT: Type.Integer({ minimum: 0, default: 0, description: 'Code checks (Python and JavaScript together) running at once; caps the sandboxes\' share of the CPU (0: CODE_PYTHON_SLOTS + CODE_JS_ISOLATES).' }),
+  REQUEST_CODE_BUDGET_S: Type.Integer({ minimum: 1, default: 3600, description: 'Most CPU time one synchronous request may ask for: the sum over its code checks of cases x time limit (413 above it).' }),
+  METRICS_MAX_RUNS: Type.Integer({ minimum: 1, default: 50, description: 'Distinct run labels on /metrics; the other runs are summed under run="other".' })
 }, { additionalProperties: true })
 
 export type Config = Readonly<Static<typeof ConfigSchema>>

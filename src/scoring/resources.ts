@@ -13,10 +13,14 @@ import { createMathVerifier } from '../rewards/math/index.ts'
 import { createCodeVerifier } from '../rewards/code/verifier.ts'
 import { LanguagePool } from '../rewards/language/pool.ts'
 import { Scorer } from './scorer.ts'
+import { createGates, gateCode, gateMath, type Gates, type GatedCode, type GatedMath } from './admission.ts'
 
 export interface ScoringResources {
-  math: MathVerifier
-  code: CodeVerifier
+  /** The math verifier behind its admission gate (every check waits its tenant's turn). */
+  math: GatedMath
+  /** The code verifier behind its admission gate. */
+  code: GatedCode
+  gates: Gates
   language: LanguagePool
   scorer: Scorer
   /** Closes what this factory created (not an injected math verifier). */
@@ -26,6 +30,8 @@ export interface ScoringResources {
 export interface ScoringResourceOptions {
   /** A math verifier to use instead of creating a pool; its owner closes it. */
   math?: MathVerifier
+  /** Workers of an injected math verifier (the math gate lets this many checks in; default config.MATH_THREADS). */
+  mathThreads?: number
   /** Language worker threads (default config.TEXT_THREADS). */
   textThreads?: number
   observe?: (component: ComponentName, seconds: number, results: ComponentResult[]) => void
@@ -58,17 +64,21 @@ export function nativeOptions (config: Config): Pick<CodeVerifierOptions, 'nativ
 }
 
 export function createScoringResources (config: Config, opts: ScoringResourceOptions = {}): ScoringResources {
-  const math = opts.math ?? createMathVerifier({ threads: config.MATH_THREADS, deadlineMs: config.MATH_DEADLINE_MS })
+  const rawMath: MathVerifier = opts.math ?? createMathVerifier({ threads: config.MATH_THREADS, deadlineMs: config.MATH_DEADLINE_MS })
   const language = new LanguagePool(opts.textThreads ?? config.TEXT_THREADS)
-  const code = createCodeVerifier({ pythonSlots: config.CODE_PYTHON_SLOTS, jsIsolates: config.CODE_JS_ISOLATES, uidBase: config.CODE_UID_BASE, ...nativeOptions(config) })
+  const rawCode: CodeVerifier = createCodeVerifier({ pythonSlots: config.CODE_PYTHON_SLOTS, jsIsolates: config.CODE_JS_ISOLATES, uidBase: config.CODE_UID_BASE, ...nativeOptions(config) })
+  const gates = createGates(config, opts.mathThreads)
+  const math = gateMath(rawMath, gates.math)
+  const code = gateCode(rawCode, gates.code)
   const scorer = new Scorer({ math, language, code, ...(opts.observe === undefined ? {} : { observe: opts.observe }) })
   return {
     math,
     code,
+    gates,
     language,
     scorer,
     close: async () => {
-      await Promise.all([language.close(), code.close(), opts.math === undefined ? math.close() : Promise.resolve()])
+      await Promise.all([language.close(), rawCode.close(), opts.math === undefined ? rawMath.close() : Promise.resolve()])
     }
   }
 }

@@ -6,7 +6,10 @@ import { CodeReferenceSchema } from '../rewards/code/schema.ts'
 import { DEFAULT_STRIP_TOKENS } from '../rewards/format/strip.ts'
 import { Type, type Static, type TNumber, type TBoolean, type TSchema, type TUnsafe } from 'typebox'
 
-const Weight = (def: number): TNumber => Type.Number({ default: def, description: `Weight in the total (default ${def}).` })
+/** Bound of every free numeric option: sums and products of these stay finite (±1e308 made Infinity, then a 500). */
+const BOUND = 1e6
+const Weight = (def: number): TNumber => Type.Number({ minimum: -BOUND, maximum: BOUND, default: def, description: `Weight in the total (default ${def}; at most ${BOUND} in magnitude).` })
+const Value = (def: number): TNumber => Type.Number({ minimum: -BOUND, maximum: BOUND, default: def })
 const Enabled = (def: boolean): TBoolean => Type.Boolean({ default: def, description: `Compute this component (default ${String(def)}; a component named in the request is on unless this says false).` })
 const strict = { additionalProperties: false } as const
 
@@ -52,24 +55,24 @@ export const RepetitionOptionsSchema = Type.Object({
   enabled: Type.Optional(Enabled(true)),
   weight: Type.Optional(Weight(1)),
   ngram: Type.Optional(Type.Integer({ minimum: 1, maximum: 16, default: 3 })),
-  max_penalty: Type.Optional(Type.Number({ maximum: 0, default: -1 }))
+  max_penalty: Type.Optional(Type.Number({ minimum: -BOUND, maximum: 0, default: -1 }))
 }, strict)
 
 export const CosineOptionsSchema = Type.Object({
   enabled: Type.Optional(Enabled(true)),
   weight: Type.Optional(Weight(1)),
-  max_len: Type.Optional(Type.Number({ exclusiveMinimum: 0, default: 1000 })),
-  min_value_wrong: Type.Optional(Type.Number({ default: -1 })),
-  max_value_wrong: Type.Optional(Type.Number({ default: -0.5 })),
-  min_value_correct: Type.Optional(Type.Number({ default: 0.5 })),
-  max_value_correct: Type.Optional(Type.Number({ default: 1 }))
+  max_len: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1e9, default: 1000 })),
+  min_value_wrong: Type.Optional(Value(-1)),
+  max_value_wrong: Type.Optional(Value(-0.5)),
+  min_value_correct: Type.Optional(Value(0.5)),
+  max_value_correct: Type.Optional(Value(1))
 }, strict)
 
 export const OverlongOptionsSchema = Type.Object({
   enabled: Type.Optional(Enabled(true)),
   weight: Type.Optional(Weight(1)),
-  max_length: Type.Optional(Type.Number({ exclusiveMinimum: 0, default: 4096 })),
-  buffer: Type.Optional(Type.Number({ exclusiveMinimum: 0, default: 512 }))
+  max_length: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1e9, default: 4096 })),
+  buffer: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1e9, default: 512 }))
 }, strict)
 
 export const LengthOptionsSchema = Type.Object({
@@ -90,7 +93,7 @@ export const RewardsOptionsSchema = Type.Object({
 
 export const AdvantageOptionsSchema = Type.Object({
   scale: Type.Optional(Type.Union([Type.Literal('group'), Type.Literal('dr_grpo'), Type.Literal('batch'), Type.Literal('none')], { default: 'group' })),
-  eps: Type.Optional(Type.Number({ minimum: 0, default: 1e-4 }))
+  eps: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1, default: 1e-4, description: 'Added to the std before dividing (> 0: with 0, a group of equal rewards would divide 0 by 0).' }))
 }, strict)
 
 export const MathReferenceSchema = Type.Object({
@@ -117,7 +120,7 @@ export const GroupSchema = Type.Object({
   prompt: Type.Optional(Type.String()),
   reference: ReferenceSchema,
   completions: Type.Array(Type.String(), { minItems: 1 }),
-  length_tokens: Type.Optional(Type.Array(Type.Integer({ minimum: 0 }), { description: 'Token count of each completion, for the length-based rewards.' })),
+  length_tokens: Type.Optional(Type.Array(Type.Integer({ minimum: 0, maximum: 1e9 }), { description: 'Token count of each completion, for the length-based rewards.' })),
   category: Type.Optional(Type.String({ maxLength: 256 })),
   metadata: Type.Optional(Type.Object({}, { additionalProperties: true, description: 'Echoed back untouched.' }))
 }, strict)

@@ -7,6 +7,7 @@ import type { ScoreRequest, ScoreReply, Group, GroupResult, CompletionResult, Re
 import type { ComponentResult } from '../rewards/types.ts'
 import type { MathVerifier } from '../rewards/math/api.ts'
 import type { CodeVerifier, CodeCheckResult } from '../rewards/code/api.ts'
+import type { CallContext } from './admission.ts'
 import { extractCode } from '../rewards/code/extract.ts'
 import { resolveOptions, configHash, COMPONENTS, type EffectiveOptions, type ComponentName } from './options.ts'
 import { REWARD_VERSION } from './version.ts'
@@ -33,23 +34,53 @@ export interface ScorerDeps {
 
 type Columns = Partial<Record<ComponentName, ComponentResult[]>>
 
+/**
+ * Groups scored at once: enough to keep every worker busy, few enough that a 65k-completion request does not
+ * create 65k pending checks in one synchronous loop. The event loop is given a turn every YIELD_EVERY groups.
+ */
+const WINDOW = 64
+const YIELD_EVERY = 16
+
+const yieldNow = async (): Promise<void> => { await new Promise(resolve => setImmediate(resolve)) }
+
+/** fn over items, at most `width` at once, results in order; yields the event loop as it goes. */
+async function mapWindow<T, R> (items: T[], width: number, fn: (item: T, i: number) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length)
+  let next = 0
+  let started = 0
+  const lane = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++
+      if (++started % YIELD_EVERY === 0) await yieldNow()
+      out[i] = await fn(items[i] as T, i)
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(width, items.length) }, lane))
+  return out
+}
+
 export class Scorer {
   constructor (private readonly deps: ScorerDeps) {}
 
-  async score (request: ScoreRequest, signal?: AbortSignal): Promise<ScoreReply> {
+  /** `tenant` is who the work is for (fair scheduling at the pools' gates); the queue workers pass none. */
+  async score (request: ScoreRequest, signal?: AbortSignal, tenant?: string): Promise<ScoreReply> {
     const options = resolveOptions(request.rewards, request.advantages)
-    const perGroup = await Promise.all(request.groups.map(async g => await this.scoreGroup(g, options, signal)))
+    const ctx: CallContext = { ...(signal === undefined ? {} : { signal }), ...(tenant === undefined ? {} : { tenant }) }
+    const perGroup = await mapWindow(request.groups, WINDOW, async g => {
+      signal?.throwIfAborted()
+      return await this.scoreGroup(g, options, ctx)
+    })
     const rewards = perGroup.map(results => results.map(r => r.reward))
     const { advantages, stats } = batchAdvantages(rewards, options.advantages.scale, options.advantages.eps)
     const groups: GroupResult[] = request.groups.map((g, i) => {
-      const out: GroupResult = { id: g.id, results: perGroup[i] ?? [], advantages: advantages[i] ?? [], stats: stats[i] ?? { mean: null, std: null, count: 0 } }
+      const out: GroupResult = { id: g.id, results: perGroup[i] ?? [], advantages: (advantages[i] ?? []).map(finiteOrZero), stats: finiteStats(stats[i]) }
       if (g.metadata !== undefined) out.metadata = g.metadata
       return out
     })
     return { groups, reward_version: REWARD_VERSION, config_hash: configHash(options) }
   }
 
-  private async scoreGroup (group: Group, options: EffectiveOptions, signal?: AbortSignal): Promise<CompletionResult[]> {
+  private async scoreGroup (group: Group, options: EffectiveOptions, ctx: CallContext): Promise<CompletionResult[]> {
     const o = options.rewards
     const cols: Columns = {}
     // Completion preparation, the one place every reward (and every endpoint) goes through: trailing end tokens off.
@@ -64,7 +95,7 @@ export class Scorer {
       cols.format = this.timed('format', () => completions.map(c => formatReward(c, fo)))
     }
     if (o.accuracy !== undefined && group.reference.type !== 'none') {
-      cols.accuracy = await this.accuracy(group, texts, tags, o.accuracy.rounding, signal)
+      cols.accuracy = await this.accuracy(group, texts, tags, o.accuracy.rounding, ctx)
     }
     if (o.language !== undefined) cols.language = await this.language(group, texts, tags, o.language.target)
     if (o.reasoning_steps !== undefined) {
@@ -92,17 +123,17 @@ export class Scorer {
     return completions.map((_, i) => combine(cols, i, options))
   }
 
-  private async accuracy (group: Group, texts: string[], tags: { think: string, answer: string }, rounding: 'off' | 'gold_precision', signal?: AbortSignal): Promise<ComponentResult[]> {
+  private async accuracy (group: Group, texts: string[], tags: { think: string, answer: string }, rounding: 'off' | 'gold_precision', ctx: CallContext): Promise<ComponentResult[]> {
     const t0 = performance.now()
     const out = group.reference.type === 'code'
-      ? await this.codeAccuracy(group.reference, texts, tags, signal)
-      : await this.mathAccuracy(group, texts, tags, rounding, signal)
+      ? await this.codeAccuracy(group.reference, texts, tags, ctx)
+      : await this.mathAccuracy(group, texts, tags, rounding, ctx)
     this.deps.observe?.('accuracy', (performance.now() - t0) / 1000, out)
     return out
   }
 
   /** Code: extract the program from each completion and run it against the tests in the sandboxes. */
-  private async codeAccuracy (ref: Extract<Reference, { type: 'code' }>, texts: string[], tags: { think: string, answer: string }, signal?: AbortSignal): Promise<ComponentResult[]> {
+  private async codeAccuracy (ref: Extract<Reference, { type: 'code' }>, texts: string[], tags: { think: string, answer: string }, ctx: CallContext): Promise<ComponentResult[]> {
     const verifier = this.deps.code
     if (verifier === undefined) return texts.map(() => ({ score: null, status: 'error', reason: 'no code sandbox in this scorer' }))
     return await Promise.all(texts.map(async (text): Promise<ComponentResult> => {
@@ -115,7 +146,7 @@ export class Scorer {
         tests: ref.tests,
         ...(ref.limits === undefined ? {} : { limits: ref.limits }),
         ...(ref.scoring === undefined ? {} : { scoring: ref.scoring })
-      }, { signal })
+      }, ctx)
       const details = { extraction: kind, passed: r.passed, total: r.total, verdicts: r.tests.map(t => t.verdict), ...(r.trust !== undefined && { trust: r.trust }) }
       if (r.trust === 'cooperative' && ref.allow_cooperative !== true) {
         return { score: null, status: 'error', reason: 'script tests of a compiled language give a forgeable verdict (trust cooperative) and the reference does not allow_cooperative', details }
@@ -127,10 +158,10 @@ export class Scorer {
     }))
   }
 
-  private async mathAccuracy (group: Group, texts: string[], tags: { think: string, answer: string }, rounding: 'off' | 'gold_precision', signal?: AbortSignal): Promise<ComponentResult[]> {
+  private async mathAccuracy (group: Group, texts: string[], tags: { think: string, answer: string }, rounding: 'off' | 'gold_precision', ctx: CallContext): Promise<ComponentResult[]> {
     const ref = group.reference
     if (ref.type !== 'math') throw new Error(`unsupported reference type ${ref.type}`)
-    const checks = await this.deps.math.checkMany(texts.map(t => ({ gold: ref.answer, prediction: t, extract: true, tags, rounding })), { signal })
+    const checks = await this.deps.math.checkMany(texts.map(t => ({ gold: ref.answer, prediction: t, extract: true, tags, rounding })), ctx)
     return checks.map((c): ComponentResult => {
       const details = { extracted: c.prediction.extracted, rule: c.rule, ...(c.details === undefined ? {} : { candidates: c.details.candidates }) }
       if (c.status !== 'ok' || c.equivalent === null) {
@@ -173,5 +204,19 @@ function combine (cols: Columns, i: number, options: EffectiveOptions): Completi
   if (acc !== undefined && acc.status !== 'ok') {
     return { reward: null, status: acc.status, reason: `accuracy is ${acc.status}: ${acc.reason ?? 'no reason given'}`, components }
   }
+  if (!Number.isFinite(reward)) {
+    return { reward: null, status: 'error', reason: 'the weighted total is not a finite number (weights or scores too large)', components }
+  }
   return { reward, status: 'ok', components }
+}
+
+/** Numbers that leave the service are finite: a non-finite advantage is 0 (as for a null reward). */
+function finiteOrZero (x: number): number {
+  return Number.isFinite(x) ? x : 0
+}
+
+function finiteStats (s: { mean: number | null, std: number | null, count: number } | undefined): { mean: number | null, std: number | null, count: number } {
+  if (s === undefined) return { mean: null, std: null, count: 0 }
+  const f = (x: number | null): number | null => x !== null && Number.isFinite(x) ? x : null
+  return { mean: f(s.mean), std: f(s.std), count: s.count }
 }

@@ -4,6 +4,7 @@ import { build } from '../helper.ts'
 import { labelReference, getRewardOptions } from '../../src/http/routes/get-reward.ts'
 import { loadConfig } from '../../src/config/load.ts'
 import type { GetRewardReply } from '../../src/http/routes/get-reward.ts'
+import { keysFile, bearer, basic } from './keys.ts'
 
 const prompt = '<|user|>What is 457+386?<|assistant|>'
 const good = '<think>7+6=13, 5+8+1=14, 4+3+1=8</think><answer>843</answer>'
@@ -77,15 +78,21 @@ test('labelReference: math by default, JSON objects with a type, sets and interv
   assert.throws(() => labelReference('{"type":"math"}', 3), /labels\/3/)
 })
 
-test('POST /get_reward: bearer token, batch limit, length checks', async (t) => {
-  const app = await build(t, { GET_REWARD_TOKEN: 's3cret', GET_REWARD_MAX_BATCH: '2' })
+test('POST /get_reward: API key (bearer or URL userinfo), batch limit, length checks', async (t) => {
+  const keys = keysFile(t, { openrlhf: ['score'], trainer: ['trainer:*'] })
+  const app = await build(t, { API_KEYS_FILE: keys.path, GET_REWARD_MAX_BATCH: '2' })
   const payload = { query: [good], labels: ['843'] }
   const none = await app.inject({ method: 'POST', url: '/get_reward', payload })
   assert.equal(none.statusCode, 401)
   assert.equal(none.json<{ code: string }>().code, 'RWD_ERR_UNAUTHORIZED')
   const wrong = await app.inject({ method: 'POST', url: '/get_reward', payload, headers: { authorization: 'Bearer nope' } })
   assert.equal(wrong.statusCode, 401)
-  const auth = { authorization: 'Bearer s3cret' }
+  const other = await app.inject({ method: 'POST', url: '/get_reward', payload, headers: bearer(keys.key.trainer) })
+  assert.equal(other.statusCode, 403)
+  assert.equal(other.json<{ code: string }>().code, 'RWD_ERR_FORBIDDEN')
+  const userinfo = await app.inject({ method: 'POST', url: '/get_reward', payload, headers: basic(keys.key.openrlhf) })
+  assert.equal(userinfo.statusCode, 200, userinfo.body)
+  const auth = bearer(keys.key.openrlhf)
   const ok = await app.inject({ method: 'POST', url: '/get_reward', payload, headers: auth })
   assert.equal(ok.statusCode, 200, ok.body)
   const big = await app.inject({ method: 'POST', url: '/get_reward', payload: { query: [good, good, good] }, headers: auth })
@@ -221,4 +228,8 @@ test('POST /get_reward: OpenRLHF-sized batches by default (8,192 queries; 512 qu
   const count = await small.inject({ method: 'POST', url: '/get_reward', payload: { query: ['a', 'b', 'c', 'd'] } })
   assert.equal(count.statusCode, 413)
   assert.match(count.json<{ message: string }>().message, /GET_REWARD_MAX_BATCH \(3\)/)
+})
+
+test('GET_REWARD_TOKEN is retired: setting it refuses to start, naming the replacement', async (t) => {
+  await assert.rejects(build(t, { GET_REWARD_TOKEN: 's3cret' }), /GET_REWARD_TOKEN.*keys add/)
 })

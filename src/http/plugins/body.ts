@@ -1,15 +1,39 @@
 /**
  * Request bodies: gzip accepted (Content-Encoding: gzip, limit applied to the decoded bytes), JSON parsed
  * with prototype-poisoning protection, and every string checked for NUL characters and lone surrogates,
- * which are rejected with the JSON pointer of the field that holds them.
+ * which are rejected with the JSON pointer of the field that holds them. Nesting deeper than the schema's
+ * own depth plus METADATA_MAX_DEPTH is refused (400) before anything recurses over it, and a body that
+ * does not arrive within REQUEST_TIMEOUT_MS is cut (408, connection closed).
  */
 import type { FastifyInstance } from 'fastify'
 import { createGunzip } from 'node:zlib'
+import type { Config } from '../../config/schema.ts'
 import { errors, withField } from '../../errors.ts'
 import { annotateNumbers } from '../../rewards/code/lossless.ts'
 
-export function registerBodyHandling (app: FastifyInstance): void {
-  app.addHook('preParsing', async (request, _reply, payload) => {
+/** Depth of the request schemas themselves (e.g. /groups/0/reference/tests/cases/0/args), under free-form JSON. */
+const SCHEMA_DEPTH = 8
+
+export function registerBodyHandling (app: FastifyInstance, config: Config): void {
+  const maxDepth = config.METADATA_MAX_DEPTH + SCHEMA_DEPTH
+  app.addHook('preParsing', async (request, reply, payload) => {
+    // A body held open (sent slowly, or never finished) is cut at the deadline: the parser gets an error
+    // (408 is sent, then the connection is closed), and the socket is destroyed if it lingers.
+    const hasBody = request.headers['transfer-encoding'] !== undefined || Number(request.headers['content-length'] ?? 0) > 0
+    if (hasBody) {
+      const deadline = setTimeout(() => {
+        if (reply.sent) return
+        reply.header('connection', 'close')
+        payload.emit('error', new errors.RequestTimeout('REQUEST_TIMEOUT_MS', config.REQUEST_TIMEOUT_MS))
+        setTimeout(() => { if (!reply.raw.writableFinished) request.raw.socket?.destroy?.() }, 1000).unref()
+      }, config.REQUEST_TIMEOUT_MS)
+      deadline.unref()
+      const clear = (): void => { clearTimeout(deadline) }
+      payload.once('end', clear)
+      payload.once('close', clear)
+      payload.once('error', clear)
+      reply.raw.once('close', clear)
+    }
     const encoding = String(request.headers['content-encoding'] ?? 'identity').trim().toLowerCase()
     if (encoding === 'identity' || encoding === '') return payload
     if (encoding === 'gzip' || encoding === 'x-gzip') {
@@ -32,7 +56,7 @@ export function registerBodyHandling (app: FastifyInstance): void {
         done(new errors.RequestBadJson(err.message.replace(/^Body is not valid JSON but content-type is set to 'application\/json'$/, 'unreadable body')), undefined)
         return
       }
-      const bad = findBadString(value, '')
+      const bad = findBadString(value, maxDepth)
       if (bad !== null) {
         done(withField(new errors.RequestBadString(`${bad.pointer || '/'}: ${bad.problem}`), bad.pointer), undefined)
         return
@@ -43,27 +67,52 @@ export function registerBodyHandling (app: FastifyInstance): void {
   })
 }
 
-function findBadString (value: unknown, pointer: string): { pointer: string, problem: string } | null {
-  if (typeof value === 'string') {
-    if (value.includes('\u0000')) return { pointer, problem: 'string contains a NUL character' }
-    if (!value.isWellFormed()) return { pointer, problem: 'string contains a lone surrogate (invalid UTF-16)' }
-    return null
-  }
-  if (value === null || typeof value !== 'object') return null
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) {
-      const bad = findBadString(value[i], `${pointer}/${i}`)
-      if (bad !== null) return bad
+function stringProblem (value: string): string | null {
+  if (value.includes('\u0000')) return 'string contains a NUL character'
+  if (!value.isWellFormed()) return 'string contains a lone surrogate (invalid UTF-16)'
+  return null
+}
+
+/** The first bad string or too-deep container, depth first, without recursion (a 100k-deep body is fine). */
+function findBadString (root: unknown, maxDepth: number): { pointer: string, problem: string } | null {
+  const stack: Array<[unknown, string, number]> = [[root, '', 0]]
+  while (stack.length > 0) {
+    const [value, pointer, depth] = stack.pop() as [unknown, string, number]
+    if (typeof value === 'string') {
+      const problem = stringProblem(value)
+      if (problem !== null) return { pointer, problem }
+      continue
     }
-    return null
-  }
-  for (const [k, v] of Object.entries(value)) {
-    const key = findBadString(k, `${pointer}/${escapePointer(k)}`)
-    if (key !== null) return { pointer: key.pointer, problem: `key ${key.problem.replace('string ', '')}` }
-    const bad = findBadString(v, `${pointer}/${escapePointer(k)}`)
-    if (bad !== null) return bad
+    if (value === null || typeof value !== 'object') continue
+    if (depth >= maxDepth) return { pointer, problem: `nested deeper than ${maxDepth} levels (METADATA_MAX_DEPTH ${maxDepth - SCHEMA_DEPTH} below the request's own structure)` }
+    if (Array.isArray(value)) {
+      for (let i = value.length - 1; i >= 0; i--) stack.push([value[i], `${pointer}/${i}`, depth + 1])
+      continue
+    }
+    const entries = Object.entries(value)
+    for (let i = entries.length - 1; i >= 0; i--) {
+      const [k, v] = entries[i] as [string, unknown]
+      const problem = stringProblem(k)
+      if (problem !== null) return { pointer: `${pointer}/${escapePointer(k)}`, problem: `key ${problem.replace('string ', '')}` }
+      stack.push([v, `${pointer}/${escapePointer(k)}`, depth + 1])
+    }
   }
   return null
+}
+
+/** Nesting depth of a JSON value (objects and arrays), iteratively; stops counting past `limit`. */
+export function jsonDepth (root: unknown, limit: number): number {
+  let max = 0
+  const stack: Array<[unknown, number]> = [[root, 0]]
+  while (stack.length > 0) {
+    const [value, depth] = stack.pop() as [unknown, number]
+    if (value === null || typeof value !== 'object') continue
+    const d = depth + 1
+    if (d > max) max = d
+    if (max > limit) return max
+    for (const v of Array.isArray(value) ? value : Object.values(value)) if (v !== null && typeof v === 'object') stack.push([v, d])
+  }
+  return max
 }
 
 function escapePointer (key: string): string {

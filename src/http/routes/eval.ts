@@ -2,10 +2,13 @@
 import { EvalRequestSchema, EvalReplySchema, type ScoredGroup } from '../../eval/schema.ts'
 import { evaluate } from '../../eval/evaluate.ts'
 import { mathEquivalence } from '../../eval/clusters.ts'
-import { errorReplies } from '../schemas/error.ts'
+import { ErrorReplySchema, errorReplies } from '../schemas/error.ts'
+import { admitWork } from '../admission.ts'
+import { tenantOf } from '../plugins/auth.ts'
 import { errors, withField } from '../../errors.ts'
 import { clientSignal } from '../client-signal.ts'
 import type { Config } from '../../config/schema.ts'
+import type { MathVerifier } from '../../rewards/math/api.ts'
 import type { App, Services } from '../services.ts'
 
 export function evalRoutes (app: App, services: Services): void {
@@ -20,20 +23,32 @@ export function evalRoutes (app: App, services: Services): void {
         'code: identical per-test verdicts); a tie shares the credit among the ' +
         'tied answers; for k < n it is the mean over all k-subsets, or over 256 subsets drawn with a seed from the problem id.',
       body: EvalRequestSchema,
-      response: { 200: EvalReplySchema, ...errorReplies }
-    }
+      response: { 200: EvalReplySchema, ...errorReplies, 401: ErrorReplySchema, 403: ErrorReplySchema, 429: ErrorReplySchema }
+    },
+    config: { access: 'score' }
   }, async (request, res) => {
-    checkEvalLimits(request.body.groups, services.config)
-    return await evaluate(request.body.groups, {
-      k: request.body.k,
-      histogram_bins: request.body.histogram_bins,
-      equivalent: mathEquivalence(services.math, clientSignal(res))
-    })
+    const total = checkEvalLimits(request.body.groups, services.config)
+    const release = admitWork(services, request, { math: total, code: 0 })
+    const tenant = tenantOf(request)
+    const math: MathVerifier = {
+      check: async (input, o = {}) => await services.math.check(input, { ...o, tenant }),
+      checkMany: async (inputs, o = {}) => await services.math.checkMany(inputs, { ...o, tenant }),
+      close: async () => {}
+    }
+    try {
+      return await evaluate(request.body.groups, {
+        k: request.body.k,
+        histogram_bins: request.body.histogram_bins,
+        equivalent: mathEquivalence(math, clientSignal(res))
+      })
+    } finally {
+      release()
+    }
   })
 }
 
 /** The same size limits as /v1/score (413), and consistency the schema cannot express (400). */
-function checkEvalLimits (groups: ScoredGroup[], config: Config): void {
+function checkEvalLimits (groups: ScoredGroup[], config: Config): number {
   if (groups.length > config.MAX_GROUPS_PER_REQUEST) {
     throw withField(new errors.RequestTooLarge(`${groups.length} groups exceed MAX_GROUPS_PER_REQUEST (${config.MAX_GROUPS_PER_REQUEST})`), '/groups')
   }
@@ -43,6 +58,13 @@ function checkEvalLimits (groups: ScoredGroup[], config: Config): void {
     total += g.results.length
     if (ids.has(g.id)) throw withField(new errors.RequestInvalid(`/groups/${gi}/id '${g.id}' repeats an earlier group id`), `/groups/${gi}/id`)
     ids.add(g.id)
+    g.results.forEach((r, ri) => {
+      const at = `/groups/${gi}/results/${ri}`
+      if (r.reward !== null && Math.abs(r.reward) > MAX_EVAL_REWARD) throw withField(new errors.RequestInvalid(`${at}/reward ${r.reward} is outside ±${MAX_EVAL_REWARD}`), `${at}/reward`)
+      for (const [name, c] of Object.entries(r.components)) {
+        if (c.score !== null && Math.abs(c.score) > MAX_EVAL_REWARD) throw withField(new errors.RequestInvalid(`${at}/components/${name}/score ${c.score} is outside ±${MAX_EVAL_REWARD}`), `${at}/components/${name}/score`)
+      }
+    })
     for (const key of ['completions', 'length_tokens'] as const) {
       const list = g[key]
       if (list !== undefined && list.length !== g.results.length) {
@@ -53,4 +75,8 @@ function checkEvalLimits (groups: ScoredGroup[], config: Config): void {
   if (total > config.MAX_COMPLETIONS_PER_REQUEST) {
     throw withField(new errors.RequestTooLarge(`${total} results exceed MAX_COMPLETIONS_PER_REQUEST (${config.MAX_COMPLETIONS_PER_REQUEST})`), '/groups')
   }
+  return total
 }
+
+/** Rewards and scores /v1/eval accepts: sums and means of these stay finite (±1e308 gave Infinity). */
+const MAX_EVAL_REWARD = 1e12

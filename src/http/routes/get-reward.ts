@@ -22,12 +22,12 @@
  * holds one list per component (a null component logs 0) plus `unscorable` and `prompt_mismatch`, each as long
  * as the batch, as OpenRLHF concatenates them per sample.
  */
-import { timingSafeEqual } from 'node:crypto'
 import { Type, type Static } from 'typebox'
 import { Value } from 'typebox/value'
 import { ErrorReplySchema, errorReplies } from '../schemas/error.ts'
 import { errors, withField } from '../../errors.ts'
 import { clientSignal } from '../client-signal.ts'
+import { tenantOf } from '../plugins/auth.ts'
 import { MathReferenceSchema, NoReferenceSchema, RewardsOptionsSchema, type Reference, type RewardsOptions, type Group } from '../../scoring/schema.ts'
 import { COMPONENTS, resolveOptions } from '../../scoring/options.ts'
 import { floatJson } from '../../lib/float-json.ts'
@@ -112,19 +112,10 @@ function typedReference (parsed: object, index: number): Reference {
   return parsed as Reference
 }
 
-function tokenMatches (header: string | undefined, token: string): boolean {
-  const m = /^Bearer\s+(.+)$/i.exec(header ?? '')
-  if (m === null) return false
-  const given = Buffer.from(m[1] ?? '')
-  const want = Buffer.from(token)
-  return given.length === want.length && timingSafeEqual(given, want)
-}
-
 export function getRewardRoutes (app: App, services: Services): void {
   const { config } = services
   const rewards = getRewardOptions(config)
   const fallback = config.GET_REWARD_FALLBACK
-  const token = config.GET_REWARD_TOKEN
   // The extra_logs keys: every component these options compute, in reply order, whatever the labels.
   const effective = resolveOptions(rewards)
   const names = COMPONENTS.filter(name => effective.rewards[name] !== undefined)
@@ -138,15 +129,13 @@ export function getRewardRoutes (app: App, services: Services): void {
         'reference ({"type": "code", ...}). Never a null reward: unscorable items get GET_REWARD_FALLBACK and extra_logs.unscorable = 1. ' +
         'Every number in the reply is written as a JSON float (2.0, not 2). extra_logs has the same keys in every reply. ' +
         'Trailing end tokens (<|im_end|>, </s>, ...) are removed before scoring (format.strip_tokens in GET_REWARD_REWARDS). ' +
-        'Batches up to GET_REWARD_MAX_BATCH queries and GET_REWARD_BODY_LIMIT_BYTES; a bearer token when GET_REWARD_TOKEN is set.',
+        'Batches up to GET_REWARD_MAX_BATCH queries and GET_REWARD_BODY_LIMIT_BYTES. With auth on, an API key with the score scope: a bearer key, or the URL userinfo ' +
+        '(--remote_rm_url http://rv:KEY@host:8080/get_reward, sent as Basic auth).',
       body: GetRewardRequestSchema,
-      response: { 200: GetRewardReplySchema, ...errorReplies, 401: ErrorReplySchema }
+      response: { 200: GetRewardReplySchema, ...errorReplies, 401: ErrorReplySchema, 403: ErrorReplySchema }
     },
     bodyLimit: config.GET_REWARD_BODY_LIMIT_BYTES,
-    config: { bodyLimitKey: 'GET_REWARD_BODY_LIMIT_BYTES' },
-    onRequest: async (request) => {
-      if (token !== '' && !tokenMatches(request.headers.authorization, token)) throw new errors.Unauthorized()
-    }
+    config: { bodyLimitKey: 'GET_REWARD_BODY_LIMIT_BYTES', access: 'score' }
   }, async (request, res) => {
     const { query, prompts, labels } = request.body
     const n = query.length
@@ -167,7 +156,7 @@ export function getRewardRoutes (app: App, services: Services): void {
       if (prompt !== undefined) group.prompt = prompt
       return group
     })
-    const reply = await services.scorer.score(rewards === undefined ? { groups } : { groups, rewards }, clientSignal(res))
+    const reply = await services.scorer.score(rewards === undefined ? { groups } : { groups, rewards }, clientSignal(res), tenantOf(request))
     services.metrics.completionsScored.inc(n)
     const out: GetRewardReply = { rewards: [], scores: [], extra_logs: {} }
     const logs: Record<string, number[]> = {}

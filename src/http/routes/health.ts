@@ -1,17 +1,20 @@
 /** Liveness, readiness and Prometheus metrics. */
 import { Type } from 'typebox'
 import type { App, Services } from '../services.ts'
+import { ErrorReplySchema } from '../schemas/error.ts'
 
 const Health = Type.Object({ status: Type.String() })
 const Ready = Type.Object({ status: Type.String(), checks: Type.Record(Type.String(), Type.String()) })
 
 export function healthRoutes (app: App, services: Services): void {
   app.get('/healthz', {
-    schema: { tags: ['ops'], summary: 'Liveness: the process answers.', response: { 200: Health } }
+    schema: { tags: ['ops'], summary: 'Liveness: the process answers.', security: [], response: { 200: Health } },
+    config: { access: 'open' }
   }, async () => ({ status: 'ok' }))
 
   app.get('/readyz', {
-    schema: { tags: ['ops'], summary: 'Readiness: the math verifier answers a check (503 if not); code sandboxes and Redis are reported (status degraded without them); an enabled compiled language (CODE_LANGUAGES) without its toolchain fails it.', response: { 200: Ready, 503: Ready } }
+    schema: { tags: ['ops'], summary: 'Readiness: 503 unless every enabled reward can be computed (the math verifier answers a check, the code sandboxes start, an enabled compiled language (CODE_LANGUAGES) has its toolchain); Redis is reported (status degraded without it).', security: [], response: { 200: Ready, 503: Ready } },
+    config: { access: 'open' }
   }, async (_request, reply) => {
     const checks: Record<string, string> = {}
     try {
@@ -20,7 +23,8 @@ export function healthRoutes (app: App, services: Services): void {
     } catch (err) {
       checks.math = `failed: ${(err as Error).message}`
     }
-    // The sandboxes are reported, not required: math and text rewards work without them.
+    // Code rewards are on for every request that sends a code reference: sandboxes that cannot start (no
+    // bubblewrap, no free uid range, a non-root service where jails need root) make the service not ready.
     try {
       await services.code.warm()
       checks.sandboxes = 'ok'
@@ -32,15 +36,16 @@ export function healthRoutes (app: App, services: Services): void {
     for (const [l, v] of Object.entries(langs.status)) checks[`code_${l}`] = v
     // Redis is reported but does not fail readiness: without it /v1/score still works (queue routes answer 503).
     if (services.pipeline !== undefined) checks.redis = await services.pipeline.link.check()
-    const ready = checks.math === 'ok' && (!langs.required || Object.values(langs.status).every(v => v === 'ok'))
+    const ready = checks.math === 'ok' && checks.sandboxes === 'ok' && (!langs.required || Object.values(langs.status).every(v => v === 'ok'))
     const status = !ready ? 'not_ready' : Object.values(checks).every(v => v === 'ok') ? 'ready' : 'degraded'
     return await reply.code(ready ? 200 : 503).send({ status, checks })
   })
 
   app.get('/metrics', {
-    schema: { tags: ['ops'], summary: 'Prometheus metrics (text exposition format).', produces: ['text/plain'], response: { 200: Type.String() } }
+    schema: { tags: ['ops'], summary: 'Prometheus metrics (text exposition format). Needs the metrics scope unless METRICS_AUTH=false.', produces: ['text/plain'], response: { 200: Type.String(), 401: ErrorReplySchema, 403: ErrorReplySchema } },
+    config: { access: 'metrics' }
   }, async (_request, reply) => {
-    const text = await services.metrics.registry.metrics()
+    const text = await services.metrics.exposition()
     return await reply.type(services.metrics.registry.contentType).send(text)
   })
 }

@@ -5,11 +5,17 @@ import { errors } from '../../errors.ts'
 import { checkScoreLimits } from './score.ts'
 import type { App, Services } from '../services.ts'
 import type { Pipeline } from '../../queue/pipeline.ts'
+import { requireRun } from '../plugins/auth.ts'
+import { sha256Hex } from '../../lib/hash.ts'
+
+const forbidden = { 401: ErrorReplySchema, 403: ErrorReplySchema }
 
 export function rolloutRoutes (app: App, services: Services, pipeline: Pipeline): void {
   const { config } = services
   // Groups are capped by ROLLOUT_MAX_GROUPS, completions by ROLLOUT_BODY_LIMIT_BYTES here, not by /v1/score's batch caps.
   const limits = { ...config, MAX_GROUPS_PER_REQUEST: config.ROLLOUT_MAX_GROUPS, MAX_COMPLETIONS_PER_REQUEST: Number.MAX_SAFE_INTEGER }
+  // The run a rollout id was submitted to, so GET /v1/rollouts/:id answers only keys of that run.
+  const ownerKey = (id: string): string => `${config.QUEUE_PREFIX}:owner:${sha256Hex(id).slice(0, 40)}`
 
   app.post('/v1/rollouts', {
     bodyLimit: config.ROLLOUT_BODY_LIMIT_BYTES,
@@ -21,12 +27,16 @@ export function rolloutRoutes (app: App, services: Services, pipeline: Pipeline)
         'ROLLOUT_BODY_LIMIT_BYTES (gzip accepted), at most ROLLOUT_MAX_GROUPS groups, metadata nested at most METADATA_MAX_DEPTH deep. ' +
         '429 with Retry-After over QUEUE_MAX_DEPTH; 503 when Redis is unreachable (or, on a cluster, no replica confirmed the write in time).',
       body: RolloutRequestSchema,
-      response: { 202: RolloutAcceptedSchema, ...errorReplies, 409: ErrorReplySchema, 429: ErrorReplySchema }
-    }
+      response: { 202: RolloutAcceptedSchema, ...errorReplies, ...forbidden, 409: ErrorReplySchema, 429: ErrorReplySchema }
+    },
+    config: { access: 'rollouts' }
   }, async (request, reply) => {
+    const run = request.body.run ?? 'default'
+    requireRun(request, 'rollouts', run)
     checkScoreLimits(request.body, limits)
     try {
       const outcome = await pipeline.guard(async () => await pipeline.producer.submit(request.body))
+      await pipeline.guard(async () => await (await pipeline.link.require()).set(ownerKey(request.body.id), run, 'EX', config.ROLLOUT_IDEMPOTENCY_TTL_S, 'NX'))
       pipeline.metrics.rollouts.inc({ outcome })
     } catch (err) {
       const code = (err as { code?: string }).code
@@ -44,12 +54,17 @@ export function rolloutRoutes (app: App, services: Services, pipeline: Pipeline)
       description: 'state: waiting | active | completed | failed. `?wait=ms` long-polls (up to WAIT_MAX_MS) until the rollout completes or fails.',
       params: RolloutParamsSchema,
       querystring: RolloutQuerySchema,
-      response: { 200: RolloutStatusSchema, 400: ErrorReplySchema, 404: ErrorReplySchema, 500: ErrorReplySchema, 503: ErrorReplySchema }
-    }
+      response: { 200: RolloutStatusSchema, 400: ErrorReplySchema, ...forbidden, 404: ErrorReplySchema, 500: ErrorReplySchema, 503: ErrorReplySchema }
+    },
+    config: { access: 'rollouts' }
   }, async (request, reply) => {
     const wait = Math.min(Number(request.query.wait ?? 0), config.WAIT_MAX_MS)
-    const text = await pipeline.guard(async () => await pipeline.producer.status(request.params.id, wait))
+    const owner = await pipeline.guard(async () => await (await pipeline.link.require()).get(ownerKey(request.params.id)))
+    if (owner !== null) requireRun(request, 'rollouts', owner)
+    const text = await pipeline.guard(async () => await pipeline.producer.status(request.params.id, owner === null ? 0 : wait))
     if (text === null) throw new errors.RolloutNotFound(JSON.stringify(request.params.id))
+    // submitted before owners were recorded: only a key for every run (rollouts:*) may read it
+    if (owner === null) requireRun(request, 'rollouts', '*')
     return await reply.type('application/json; charset=utf-8').send(text as never) // JSON text built by the pipeline (group JSON spliced in, not re-serialised)
   })
 }

@@ -6,6 +6,11 @@ import { isNative } from '../../sandbox/native/toolchains.ts'
 import { clientSignal } from '../client-signal.ts'
 import type { Config } from '../../config/schema.ts'
 import type { App, Services } from '../services.ts'
+import { resolveOptions } from '../../scoring/options.ts'
+import { admitWork, checkMetadataDepth, workOfGroups } from '../admission.ts'
+import { tenantOf } from '../plugins/auth.ts'
+import { STREAM_ABOVE, resultCount, scoreReplyStream } from '../reply-stream.ts'
+import { ErrorReplySchema } from '../schemas/error.ts'
 
 export function scoreRoutes (app: App, services: Services): void {
   app.post('/v1/score', {
@@ -15,12 +20,22 @@ export function scoreRoutes (app: App, services: Services): void {
       description: 'One result per completion, in order. format and accuracy are on by default (weight 1 each); ' +
         'a null reward means accuracy could not be judged (unscorable, timeout or error) and is never a 0.',
       body: ScoreRequestSchema,
-      response: { 200: ScoreReplySchema, ...errorReplies }
-    }
+      response: { 200: ScoreReplySchema, ...errorReplies, 401: ErrorReplySchema, 403: ErrorReplySchema, 429: ErrorReplySchema }
+    },
+    config: { access: 'score' }
   }, async (request, res) => {
     checkScoreLimits(request.body, services.config)
-    const reply = await services.scorer.score(request.body, clientSignal(res))
-    services.metrics.completionsScored.inc(reply.groups.reduce((n, g) => n + g.results.length, 0))
+    const work = workOfGroups(request.body.groups, resolveOptions(request.body.rewards).rewards.accuracy !== undefined, services.config)
+    const release = admitWork(services, request, work)
+    let reply
+    try {
+      reply = await services.scorer.score(request.body, clientSignal(res), tenantOf(request))
+    } finally {
+      release()
+    }
+    const n = resultCount(reply)
+    services.metrics.completionsScored.inc(n)
+    if (n > STREAM_ABOVE) return await res.type('application/json; charset=utf-8').send(scoreReplyStream(reply) as never) // JSON text of ScoreReplySchema, streamed
     return reply
   })
 }
@@ -52,4 +67,5 @@ export function checkScoreLimits (body: ScoreRequest, config: Config): void {
   if (total > config.MAX_COMPLETIONS_PER_REQUEST) {
     throw withField(new errors.RequestTooLarge(`${total} completions exceed MAX_COMPLETIONS_PER_REQUEST (${config.MAX_COMPLETIONS_PER_REQUEST})`), '/groups')
   }
+  checkMetadataDepth(body.groups, config)
 }

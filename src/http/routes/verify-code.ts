@@ -4,10 +4,12 @@
  * CodeVerifier from src/rewards/code/verifier.ts (created once by the app, closed on close).
  */
 import { Type, type Static } from 'typebox'
-import { errorReplies } from '../schemas/error.ts'
+import { ErrorReplySchema, errorReplies } from '../schemas/error.ts'
+import { admitWork, checkCodeBudget, codeCostMs } from '../admission.ts'
+import { tenantOf } from '../plugins/auth.ts'
 import type { App, Services } from '../services.ts'
 import { clientSignal } from '../client-signal.ts'
-import type { CodeVerifier } from '../../rewards/code/api.ts'
+import type { GatedCode } from '../../scoring/admission.ts'
 import { CodeLanguageSchema, CodeLimitsSchema, CodeScoringSchema, CodeTestsSchema } from '../../rewards/code/schema.ts'
 
 export const VerifyCodeRequestSchema = Type.Object({
@@ -47,24 +49,27 @@ export const VerifyCodeReplySchema = Type.Object({
   }, { description: 'Compiled languages only.' }))
 })
 
-export function verifyCodeRoutes (app: App, services: Pick<Services, 'metrics'> & { code: CodeVerifier }): void {
+export function verifyCodeRoutes (app: App, services: Pick<Services, 'metrics'> & Partial<Pick<Services, 'config' | 'gates'>> & { code: GatedCode }): void {
   app.post('/v1/verify/code', {
     schema: {
       tags: ['verify'],
       summary: 'Run code against tests in a sandbox and return per-test verdicts.',
       body: VerifyCodeRequestSchema,
-      response: { 200: VerifyCodeReplySchema, ...errorReplies }
-    }
+      response: { 200: VerifyCodeReplySchema, ...errorReplies, 401: ErrorReplySchema, 403: ErrorReplySchema, 429: ErrorReplySchema }
+    },
+    config: { access: 'score' }
   }, async (request, res) => {
     const t0 = performance.now()
     const { language, code, tests, limits, scoring } = request.body
+    if (services.config !== undefined) checkCodeBudget(codeCostMs(language, tests, limits), '/tests', services.config)
+    const release = admitWork(services, request, { math: 0, code: 1 })
     const r = await services.code.verify({
       language,
       code,
       tests,
       ...(limits !== undefined && { limits }),
       ...(scoring !== undefined && { scoring })
-    }, { signal: clientSignal(res) })
+    }, { signal: clientSignal(res), tenant: tenantOf(request) }).finally(release)
     services.metrics.observeReward('verify_code', (performance.now() - t0) / 1000, [{ score: r.reward, status: r.status }])
     return r as Static<typeof VerifyCodeReplySchema> // per-test records are built by verdicts.ts in this shape
   })

@@ -1,6 +1,8 @@
 /** POST /v1/verify/math: one equivalence check, with what was extracted and parsed on each side and the rule that decided. */
 import { Type } from 'typebox'
-import { errorReplies } from '../schemas/error.ts'
+import { ErrorReplySchema, errorReplies } from '../schemas/error.ts'
+import { admitWork } from '../admission.ts'
+import { tenantOf } from '../plugins/auth.ts'
 import type { App, Services } from '../services.ts'
 import { clientSignal } from '../client-signal.ts'
 
@@ -36,17 +38,19 @@ export function verifyMathRoutes (app: App, services: Services): void {
       tags: ['verify'],
       summary: 'Check one math answer against a reference and explain the verdict.',
       body: VerifyMathRequestSchema,
-      response: { 200: VerifyMathReplySchema, ...errorReplies }
-    }
+      response: { 200: VerifyMathReplySchema, ...errorReplies, 401: ErrorReplySchema, 403: ErrorReplySchema, 429: ErrorReplySchema }
+    },
+    config: { access: 'score' }
   }, async (request, res) => {
     const { gold, prediction, extract, tags, rounding } = request.body
+    const release = admitWork(services, request, { math: 1, code: 0 })
     const r = await services.math.check({
       gold,
       prediction,
       extract: extract ?? true,
       tags: { think: tags?.think ?? 'think', answer: tags?.answer ?? 'answer' },
       rounding: rounding ?? 'off'
-    }, { signal: clientSignal(res) })
+    }, { signal: clientSignal(res), tenant: tenantOf(request) }).finally(release)
     services.metrics.observeReward('verify_math', r.elapsed_ms / 1000, [{ score: r.equivalent === null ? null : Number(r.equivalent), status: r.status }])
     return r
   })

@@ -1,0 +1,104 @@
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { getEventListeners } from 'node:events'
+import { Gate, type GateOptions } from '../../../src/admission/gate.ts'
+import { onAbort } from '../../../src/admission/cancel.ts'
+
+const opts = (o: Partial<GateOptions> = {}): GateOptions => ({
+  name: 'math', capacity: 2, maxQueued: 1000, maxWaitMs: 10_000, priorMs: 5, settings: { queue: 'Q', wait: 'W' }, ...o
+})
+
+function deferred (): { promise: Promise<void>, resolve: () => void } {
+  let resolve = (): void => {}
+  const promise = new Promise<void>(_resolve => { resolve = _resolve })
+  return { promise, resolve }
+}
+
+test('no more than capacity run at once; slots go round-robin across tenants', async () => {
+  const gate = new Gate(opts({ capacity: 1 }))
+  const order: string[] = []
+  let running = 0
+  let peak = 0
+  const job = (name: string) => async () => {
+    running++; peak = Math.max(peak, running)
+    await new Promise(resolve => setImmediate(resolve))
+    order.push(name); running--
+  }
+  const all: Array<Promise<void>> = []
+  for (let i = 0; i < 20; i++) all.push(gate.run('a', undefined, job(`a${i}`)))
+  for (let i = 0; i < 3; i++) all.push(gate.run('b', undefined, job(`b${i}`)))
+  await Promise.all(all)
+  assert.equal(peak, 1)
+  // b queued behind 20 of a's jobs, yet its three jobs finish among a's first few, not after all of them
+  const lastB = order.indexOf('b2')
+  assert.ok(lastB < 8, `b's last job ran at position ${lastB}: ${order.join(' ')}`)
+})
+
+test("a tenant's slow jobs cannot take every slot while another tenant waits", async () => {
+  const gate = new Gate(opts({ capacity: 4 }))
+  const slow = deferred()
+  let slowRunning = 0
+  let slowPeak = 0
+  const slowJobs: Array<Promise<void>> = []
+  for (let i = 0; i < 20; i++) {
+    slowJobs.push(gate.run('slow', undefined, async () => { slowRunning++; slowPeak = Math.max(slowPeak, slowRunning); await slow.promise; slowRunning-- }))
+  }
+  // the slow tenant alone takes every slot (work-conserving) ...
+  assert.equal(gate.inFlight, 4)
+  // ... but once another tenant has work, freed slots go to it, and the slow tenant keeps at most its share
+  const fast: Array<Promise<number>> = []
+  for (let i = 0; i < 50; i++) fast.push(gate.run('fast', undefined, async () => { await new Promise(resolve => setImmediate(resolve)); return slowRunning }))
+  slow.resolve()
+  const seen = await Promise.all(fast)
+  await Promise.all(slowJobs)
+  assert.ok(seen.slice(10).every(n => n <= 4), `slow tenant held ${Math.max(...seen)} slots`)
+})
+
+test('admit: a lone request always passes; a backlog over the wait bound gets 429 with Retry-After', async () => {
+  const gate = new Gate(opts({ capacity: 1, maxWaitMs: 1000, priorMs: 400 }))
+  const first = gate.admit('t', 2) // nothing in flight: admitted even though 2 x 400 ms is close to the bound
+  assert.throws(() => gate.admit('t', 2), (err: Error & { code?: string, statusCode?: number, retryAfter?: number }) => {
+    assert.equal(err.code, 'RWD_ERR_BUSY')
+    assert.equal(err.statusCode, 429)
+    assert.ok((err.retryAfter ?? 0) >= 1)
+    assert.match(err.message, /ADMISSION|W \(1000 ms\)/)
+    return true
+  })
+  // another tenant is not refused for t's backlog
+  const other = gate.admit('u', 1)
+  other()
+  first()
+  gate.admit('t', 2)() // the backlog is gone: admitted again
+  assert.throws(() => { const a = gate.admit('q', 1); try { gate.admit('q', 5000) } finally { a() } }, /exceed Q/)
+})
+
+test('a job aborted while waiting is dropped and never runs (one abort listener however many wait); the others go on', async () => {
+  const gate = new Gate(opts({ capacity: 1 }))
+  const hold = deferred()
+  const head = gate.run('a', undefined, async () => { await hold.promise })
+  const ac = new AbortController()
+  let ran = 0
+  const waiting: Array<Promise<unknown>> = []
+  for (let i = 0; i < 50_000; i++) waiting.push(gate.run('a', ac.signal, async () => { ran++ }).catch(e => e))
+  const kept = gate.run('b', undefined, async () => 'kept')
+  assert.equal(getEventListeners(ac.signal, 'abort').length, 1, 'one listener on the signal, however many waiters')
+  ac.abort(new Error('client left'))
+  const results = await Promise.all(waiting)
+  assert.ok(results.every(r => r instanceof Error && r.message === 'client left'))
+  hold.resolve()
+  await head
+  assert.equal(await kept, 'kept')
+  assert.equal(ran, 0)
+  assert.equal(gate.waiting, 0)
+})
+
+test('onAbort: one listener per signal; unsubscribe is O(1) and a late subscriber is not called twice', () => {
+  const ac = new AbortController()
+  const calls: number[] = []
+  const offs = Array.from({ length: 1000 }, (_, i) => onAbort(ac.signal, () => { calls.push(i) }))
+  assert.equal(getEventListeners(ac.signal, 'abort').length, 1)
+  for (let i = 0; i < 1000; i += 2) offs[i]?.()
+  ac.abort()
+  assert.equal(calls.length, 500)
+  assert.ok(calls.every(i => i % 2 === 1))
+})
