@@ -102,6 +102,21 @@ export class DrillCluster {
     return nodes.filter(n => n.master && n.slots && !n.failed).length === 3
   }
 
+  /** Every replica has finished its sync with its master (a replica still loading cannot take over). */
+  async replicasSynced (): Promise<boolean> {
+    const replicas = (await this.nodes()).filter(n => !n.master && !n.failed)
+    for (const n of replicas) {
+      const r = new Redis(n.port, '127.0.0.1', { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0, connectTimeout: 500 })
+      r.on('error', () => {})
+      try {
+        await r.connect()
+        const info = await r.call('INFO', 'replication') as string
+        if (!/master_link_status:up/.test(info) || /master_sync_in_progress:1/.test(info)) return false
+      } catch { return false } finally { r.disconnect() }
+    }
+    return replicas.length === 3
+  }
+
   pid (port: number): number { return Number(readFileSync(join(this.dir, String(port), 'redis.pid'), 'utf8').trim()) }
   restart (): void { this.script('start') }
   destroy (): void { try { this.script('stop') } catch {} rmSync(this.dir, { recursive: true, force: true }) }
@@ -200,7 +215,7 @@ export async function failoverDrill (opts: DrillOptions): Promise<DrillReport> {
       kills.push({ port: victim.port, at: (at - t0) / 1000, failoverS })
       log(`  failover after ${failoverS.toFixed(1)} s; restarting :${victim.port} as a replica`)
       cluster.restart()
-      await waitFor('the cluster to be whole again', async () => await cluster.ok() && (await cluster.nodes()).filter(n => !n.master && !n.failed).length === 3, 30_000)
+      await waitFor('the cluster to be whole again', async () => await cluster.ok() && await cluster.replicasSynced(), 30_000)
     }
     phase.killing = false
     await producer
