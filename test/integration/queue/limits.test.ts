@@ -31,9 +31,10 @@ test('group cap and metadata depth: 413 over ROLLOUT_MAX_GROUPS, 400 naming the 
   for (const depth of [17, 2000, 4500]) {
     const res = await app.inject({ method: 'POST', url: '/v1/rollouts', headers: { 'content-type': 'application/json' }, payload: deepBody(`deep-${depth}`, 3, 2, depth) })
     assert.equal(res.statusCode, 400, `${depth} deep: ${res.body.slice(0, 300)}`)
-    if (res.json().code === 'RWD_ERR_REQUEST_BAD_JSON') continue // the body parser's own depth limit came first
-    assert.equal(res.json().field, '/groups/2/metadata', `${depth} deep: ${res.body.slice(0, 300)}`)
-    assert.match(res.json().message, /METADATA_MAX_DEPTH \(16\)/)
+    // The body's own depth check (src/http/plugins/body.ts) comes first for the deepest ones; either way the
+    // 400 names the group's metadata and the setting.
+    assert.ok(String(res.json().field).startsWith('/groups/2/metadata'), `${depth} deep: ${res.body.slice(0, 300)}`)
+    assert.match(res.json().message, /METADATA_MAX_DEPTH \(?16/)
     assert.equal((await app.inject(`/v1/rollouts/deep-${depth}`)).statusCode, 404, 'nothing bound to a refused id')
   }
   const ok = await app.inject({ method: 'POST', url: '/v1/rollouts', headers: { 'content-type': 'application/json' }, payload: deepBody('deep-ok', 3, 0, 15) }) // metadata {"deep": 15 levels}: 16 deep
