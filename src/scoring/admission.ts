@@ -68,6 +68,7 @@ export function gateCode (inner: CodeVerifier, gate: Gate): GatedCode {
   return {
     verify: async (input, o = {}) => await gate.run(o.tenant ?? INTERNAL_TENANT, o.signal, async () => await inner.verify(input, passOn(o.signal))),
     warm: async () => { await inner.warm() },
+    ...(inner.languages === undefined ? {} : { languages: () => inner.languages?.() ?? { required: false, status: {} } }),
     close: async () => { await inner.close() }
   }
 }
