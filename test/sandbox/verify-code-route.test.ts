@@ -1,19 +1,16 @@
-/** POST /v1/verify/code through app.inject on a bare Fastify instance (the app mounts it the same way). */
-import { after, test } from 'node:test'
+/** POST /v1/verify/code through app.inject on the real app (auth, admission gates and the sandboxes as served). */
+import { before, test } from 'node:test'
 import assert from 'node:assert/strict'
-import Fastify from 'fastify'
-import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
-import { verifyCodeRoutes } from '../../src/http/routes/verify-code.ts'
-import { createCodeVerifier } from '../../src/rewards/code/verifier.ts'
-import { ErrorReplySchema } from '../../src/http/schemas/error.ts'
-import type { App, Services } from '../../src/http/services.ts'
+import { loadConfig } from '../../src/config/load.ts'
+import { buildApp } from '../../src/app.ts'
+import type { App } from '../../src/http/services.ts'
 
-const code = createCodeVerifier({ pythonSlots: 1, uidBase: 62300 })
-const app = Fastify().withTypeProvider<TypeBoxTypeProvider>()
-app.addSchema(ErrorReplySchema)
-const metrics = { observeReward () {} } as unknown as Services['metrics']
-verifyCodeRoutes(app as unknown as App, { code, metrics })
-after(async () => { await app.close(); await code.close() })
+let app: App
+before(async (t) => {
+  app = await buildApp({ config: loadConfig({ MATH_THREADS: '1', CODE_PYTHON_SLOTS: '1' }), logger: false })
+  await app.ready()
+})
+test.after(async () => { await app.close() })
 
 test('per-test verdicts and the fraction reward (javascript, call form)', async () => {
   const r = await app.inject({
