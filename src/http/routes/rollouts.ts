@@ -61,10 +61,16 @@ export function rolloutRoutes (app: App, services: Services, pipeline: Pipeline)
     const wait = Math.min(Number(request.query.wait ?? 0), config.WAIT_MAX_MS)
     const owner = await pipeline.guard(async () => await (await pipeline.link.require()).get(ownerKey(request.params.id)))
     if (owner !== null) requireRun(request, 'rollouts', owner)
-    const text = await pipeline.guard(async () => await pipeline.producer.status(request.params.id, owner === null ? 0 : wait))
+    // An id with no recorded owner long-polls only for a key that may read every run (else it answers at once).
+    const mayWait = owner !== null || mayReadAllRuns(request)
+    const text = await pipeline.guard(async () => await pipeline.producer.status(request.params.id, mayWait ? wait : 0))
     if (text === null) throw new errors.RolloutNotFound(JSON.stringify(request.params.id))
     // submitted before owners were recorded: only a key for every run (rollouts:*) may read it
     if (owner === null) requireRun(request, 'rollouts', '*')
     return await reply.type('application/json; charset=utf-8').send(text as never) // JSON text built by the pipeline (group JSON spliced in, not re-serialised)
   })
+}
+
+function mayReadAllRuns (request: Parameters<typeof requireRun>[0]): boolean {
+  try { requireRun(request, 'rollouts', '*'); return true } catch { return false }
 }
