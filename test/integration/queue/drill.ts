@@ -202,6 +202,8 @@ export async function failoverDrill (opts: DrillOptions): Promise<DrillReport> {
     const kills: DrillReport['kills'] = []
     for (let k = 0; k < opts.kills; k++) {
       await sleep(800 + random() * 2500)
+      // A replica still in its first sync (right after the cluster is made, or after a restart) cannot take over.
+      await waitFor('every replica in sync', async () => await cluster.replicasSynced(), 30_000)
       const masters = (await cluster.nodes()).filter(n => n.master && n.slots && !n.failed)
       const victim = masters[Math.floor(random() * masters.length)]!
       const at = Date.now()
