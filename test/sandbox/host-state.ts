@@ -18,8 +18,11 @@ export function processesOf (uidFrom: number, uidTo: number): Array<{ pid: numbe
   return out
 }
 
-/** Files (not following links) under dir owned by a uid in [uidFrom, uidTo), depth-limited. */
-export function filesOf (dir: string, uidFrom: number, uidTo: number, depth = 3): string[] {
+/**
+ * Files (not following links) under dir owned by a uid in [uidFrom, uidTo), depth-limited; with `since`
+ * (ms since the epoch) only those whose inode changed since then: what this run left, not a killed run before it.
+ */
+export function filesOf (dir: string, uidFrom: number, uidTo: number, depth = 3, since = 0): string[] {
   const out: string[] = []
   let names: string[]
   try { names = readdirSync(dir) } catch { return out }
@@ -28,8 +31,8 @@ export function filesOf (dir: string, uidFrom: number, uidTo: number, depth = 3)
     try {
       const st = statSync(p, { throwIfNoEntry: false })
       if (!st) continue
-      if (st.uid >= uidFrom && st.uid < uidTo) out.push(p)
-      if (st.isDirectory() && depth > 0 && n !== 'node_modules' && n !== '.git') out.push(...filesOf(p, uidFrom, uidTo, depth - 1))
+      if (st.uid >= uidFrom && st.uid < uidTo && st.ctimeMs >= since) out.push(p)
+      if (st.isDirectory() && depth > 0 && n !== 'node_modules' && n !== '.git') out.push(...filesOf(p, uidFrom, uidTo, depth - 1, since))
     } catch { /* raced */ }
   }
   return out

@@ -51,6 +51,16 @@ export class BuildCache {
       mkdirSync(d, { recursive: true })
       chmodSync(d, 0o711) // jail uids traverse to their binds; none can list or write
     }
+    this.sweepStaging()
+  }
+
+  /** Staging dirs of processes that died mid-build (killed, crashed) hold jail-uid files: remove them. */
+  private sweepStaging (): void {
+    for (const name of readdirSync(this.staging)) {
+      const pid = Number(/^[0-9a-f]+-(\d+)-[0-9a-f]+$/.exec(name)?.[1] ?? NaN)
+      if (Number.isInteger(pid) ? pidAlive(pid) : !name.startsWith('evict-')) continue
+      try { rmSync(join(this.staging, name), { recursive: true, force: true }) } catch { /* raced with its owner */ }
+    }
   }
 
   /** The built artifact for `key` (building it with `build` at most once per process at a time). */
@@ -89,7 +99,7 @@ export class BuildCache {
   }
 
   private async buildOnce (key: string, build: (stagingDir: string) => Promise<StagedBuild>): Promise<BuildOutcome> {
-    const stage = join(this.staging, `${key}-${randomBytes(6).toString('hex')}`)
+    const stage = join(this.staging, `${key}-${process.pid}-${randomBytes(6).toString('hex')}`)
     mkdirSync(stage, { mode: 0o755 })
     try {
       this.builds++
@@ -157,4 +167,8 @@ export class BuildCache {
   size (): number {
     return readdirSync(this.objects).reduce((s, n) => s + this.entryBytes(n), 0)
   }
+}
+
+function pidAlive (pid: number): boolean {
+  try { process.kill(pid, 0); return true } catch (err) { return (err as NodeJS.ErrnoException).code === 'EPERM' }
 }

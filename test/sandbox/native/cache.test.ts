@@ -4,7 +4,8 @@
  */
 import { after, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { spawnSync } from 'node:child_process'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { NativeRuntime } from '../../../src/sandbox/native/runtime.ts'
@@ -92,4 +93,23 @@ describe('build cache', { skip: skipUnless('cpp') }, () => {
       rmSync(d, { recursive: true, force: true })
     }
   })
+})
+
+test('a new cache removes the staging dirs of builders that died mid-build, and keeps a live one\'s', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'rv-native-sweep-'))
+  try {
+    new BuildCache(dir, 1 << 20) // eslint-disable-line no-new
+    const dead = spawnSync(process.execPath, ['-e', '0']).pid ?? 999_999 // exited: its pid is free
+    const key = 'ab'.repeat(32)
+    const deadDir = join(dir, 'staging', `${key}-${dead}-0a0b0c`)
+    const liveDir = join(dir, 'staging', `${key}-${process.pid}-0d0e0f`)
+    mkdirSync(join(deadDir, 'out'), { recursive: true })
+    writeFileSync(join(deadDir, 'out', 'a.out'), 'x')
+    mkdirSync(liveDir)
+    new BuildCache(dir, 1 << 20) // eslint-disable-line no-new
+    assert.equal(existsSync(deadDir), false)
+    assert.equal(existsSync(liveDir), true)
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
 })
