@@ -33,6 +33,33 @@ def send(fd, obj):
 SOLUTION_ID = 1000  # the solution's uid and gid inside the jail's user namespace (sandboxes/jail/launch.py)
 KEYCTL_NR = {'x86_64': 250, 'aarch64': 219}
 CFG = {'nproc': 64}
+# (audit arch, rt_sigaction's number) per machine, for keep_children_accounted
+SECCOMP_ARCH = {'x86_64': (0xc000003e, 13), 'aarch64': (0xc00000b7, 134)}
+
+
+def keep_children_accounted(libc):
+    """Without a cgroup (CFG['cpu'] == 'proc') the CPU of a dead process is counted only once its parent
+    reaped it with wait(); a parent that ignores SIGCHLD (SIG_IGN or SA_NOCLDWAIT) has its children reaped by
+    the kernel, their CPU counted nowhere. A seccomp filter refuses (EPERM) every rt_sigaction that changes
+    SIGCHLD, and every system call of another ABI (x32, i386), where the same call has another number."""
+    arch, nr = SECCOMP_ARCH.get(os.uname().machine, (None, None))
+    if arch is None:
+        os._exit(SETUP_FAIL_EXIT)
+    ld, jeq, jge, ret = 0x20, 0x15, 0x35, 0x06
+    allow, deny = 0x7fff0000, 0x00050000 | 1  # SECCOMP_RET_ALLOW, SECCOMP_RET_ERRNO | EPERM
+    prog = [(ld, 0, 0, 4), (jeq, 0, 10, arch), (ld, 0, 0, 0), (jge, 8, 0, 0x40000000), (jeq, 0, 6, nr),
+            (ld, 0, 0, 16), (jeq, 0, 4, signal.SIGCHLD), (ld, 0, 0, 24), (jeq, 0, 3, 0), (ld, 0, 0, 28),
+            (jeq, 0, 1, 0), (ret, 0, 0, allow), (ret, 0, 0, deny)]
+
+    class Insn(ctypes.Structure):
+        _fields_ = [('code', ctypes.c_ushort), ('jt', ctypes.c_ubyte), ('jf', ctypes.c_ubyte), ('k', ctypes.c_uint)]
+
+    class Prog(ctypes.Structure):
+        _fields_ = [('len', ctypes.c_ushort), ('filter', ctypes.POINTER(Insn))]
+
+    insns = (Insn * len(prog))(*[Insn(*i) for i in prog])
+    if libc.prctl(22, 2, ctypes.byref(Prog(len(prog), insns)), 0, 0) != 0:  # PR_SET_SECCOMP, SECCOMP_MODE_FILTER
+        os._exit(SETUP_FAIL_EXIT)
 
 
 def become_solution(lim, cpu_s):
@@ -65,6 +92,8 @@ def become_solution(lim, cpu_s):
         pid = libc.syscall(nr, 22, -1, -3)  # KEYCTL_GET_PERSISTENT, linked into the new session keyring
         if pid > 0:
             libc.syscall(nr, 7, pid)
+    if CFG.get('cpu') == 'proc':
+        keep_children_accounted(libc)
 
 
 def prepare_child(stdin_fd, stdout_fd, stderr_fd, keep, lim, cpu_s):
