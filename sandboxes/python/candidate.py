@@ -45,21 +45,23 @@ def keep_children_accounted(libc):
     arch, nr = SECCOMP_ARCH.get(os.uname().machine, (None, None))
     if arch is None:
         os._exit(SETUP_FAIL_EXIT)
-    ld, jeq, jge, ret = 0x20, 0x15, 0x35, 0x06
+    ld, jeq, jge, ret = 0x20, 0x15, 0x35, 0x06  # BPF_LD|W|ABS, BPF_JMP|JEQ|K, BPF_JMP|JGE|K, BPF_RET|K
     allow, deny = 0x7fff0000, 0x00050000 | 1  # SECCOMP_RET_ALLOW, SECCOMP_RET_ERRNO | EPERM
+    # seccomp_data: nr at 0, arch at 4, args[0] at 16, args[1] (the new action: NULL only queries) at 24/28
     prog = [(ld, 0, 0, 4), (jeq, 0, 10, arch), (ld, 0, 0, 0), (jge, 8, 0, 0x40000000), (jeq, 0, 6, nr),
             (ld, 0, 0, 16), (jeq, 0, 4, signal.SIGCHLD), (ld, 0, 0, 24), (jeq, 0, 3, 0), (ld, 0, 0, 28),
             (jeq, 0, 1, 0), (ret, 0, 0, allow), (ret, 0, 0, deny)]
-
-    class Insn(ctypes.Structure):
-        _fields_ = [('code', ctypes.c_ushort), ('jt', ctypes.c_ubyte), ('jf', ctypes.c_ubyte), ('k', ctypes.c_uint)]
-
-    class Prog(ctypes.Structure):
-        _fields_ = [('len', ctypes.c_ushort), ('filter', ctypes.POINTER(Insn))]
-
-    insns = (Insn * len(prog))(*[Insn(*i) for i in prog])
-    if libc.prctl(22, 2, ctypes.byref(Prog(len(prog), insns)), 0, 0) != 0:  # PR_SET_SECCOMP, SECCOMP_MODE_FILTER
+    insns = (SockFilter * len(prog))(*[SockFilter(*i) for i in prog])
+    if libc.prctl(22, 2, ctypes.byref(SockFprog(len(prog), insns)), 0, 0) != 0:  # PR_SET_SECCOMP, MODE_FILTER
         os._exit(SETUP_FAIL_EXIT)
+
+
+class SockFilter(ctypes.Structure):
+    _fields_ = [('code', ctypes.c_ushort), ('jt', ctypes.c_ubyte), ('jf', ctypes.c_ubyte), ('k', ctypes.c_uint)]
+
+
+class SockFprog(ctypes.Structure):
+    _fields_ = [('len', ctypes.c_ushort), ('filter', ctypes.POINTER(SockFilter))]
 
 
 def become_solution(lim, cpu_s):

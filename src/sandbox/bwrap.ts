@@ -94,7 +94,7 @@ export function jailUnavailableReason (bwrap = BWRAP): string | null {
   const missing = bwrapMissing(bwrap)
   if (missing !== null) return missing
   if (typeof process.getuid === 'function' && process.getuid() !== 0) {
-    return 'the python sandbox runs the judge and the solution as two uids of their own per slot (a user namespace mapping both): the service must be started as root'
+    return 'the compiled languages\' jails run each slot as a host uid of its own: the service must be started as root (only the Python sandbox also runs for a non-root user)'
   }
   return null
 }

@@ -60,7 +60,7 @@ async function ready (): Promise<void> {
   const { loadConfig } = await import('../../src/config/load.ts')
   // Redis on a closed port: only the sandboxes' check matters here (Redis alone never fails readiness).
   const config = loadConfig({ MATH_THREADS: '1', CODE_PYTHON_SLOTS: '1', CODE_JS_ISOLATES: '1', REDIS_URL: 'redis://127.0.0.1:1', REDIS_CONNECT_TIMEOUT_MS: '200', QUEUE_PREFIX: 'nonroot-test' })
-  const app = await buildApp({ config, logger: process.env.NONROOT_LOG === "1" })
+  const app = await buildApp({ config, logger: process.env.NONROOT_LOG === '1' })
   try {
     const r = await app.inject({ method: 'GET', url: '/readyz' })
     out({ kind: 'readyz', code: r.statusCode, body: r.json() })

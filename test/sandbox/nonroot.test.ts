@@ -6,7 +6,8 @@
  * of 503 naming why (never code rewards of null turned into 0).
  * Needs root (to create the user; it is removed after, with everything it wrote), useradd, bubblewrap,
  * newuidmap (apt-get install uidmap) and a host that allows unprivileged user namespaces. The checks run in
- * a child process as that user (test/sandbox/nonroot-child.ts), with a temp directory of its own.
+ * a child process as that user (test/sandbox/nonroot-child.ts), with a temp directory of its own; the
+ * delegated cgroup v2 case mounts the v2 hierarchy in a mount namespace of its own and removes what it made.
  */
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
@@ -35,12 +36,34 @@ function whyNot (): string | false {
   return bwrapMissing() ?? false
 }
 
-/** Runs the child script as `user` and returns its JSON lines (and stderr for failures). */
-function asUser ([uid, gid]: [number, number], tmp: string, args: string[]): Promise<{ lines: Array<Record<string, unknown>>, stderr: string }> {
+/**
+ * The cgroup v2 hierarchy in a mount namespace of its own (on a v1 host too): `dir` is made, handed to the
+ * user (a delegated subtree), the process moved into its leaf `service`, then it becomes the user.
+ */
+function v2Delegated ([uid, gid]: [number, number], dir: string, argv: string[]): [string, string[]] {
+  const d = `/sys/fs/cgroup/${dir}`
+  const script = [
+    'set -e', 'mount -t cgroup2 none /sys/fs/cgroup', `mkdir -p ${d}/service`,
+    `chown ${uid}:${gid} ${d} ${d}/cgroup.procs ${d}/service ${d}/service/cgroup.procs`,
+    `echo $$ > ${d}/service/cgroup.procs`,
+    `exec setpriv --reuid ${uid} --regid ${gid} --clear-groups ${argv.map(a => `'${a}'`).join(' ')}`
+  ].join('\n')
+  return ['/usr/bin/unshare', ['--mount', '--propagation', 'private', '--', '/bin/sh', '-c', script]]
+}
+
+/** Removes what v2Delegated made (the slots' cgroups a pool closed at exit may leave). */
+function removeV2 (dir: string): void {
+  execFileSync('/usr/bin/unshare', ['--mount', '--propagation', 'private', '--', '/bin/sh', '-c',
+    `mount -t cgroup2 none /sys/fs/cgroup && if [ -d /sys/fs/cgroup/${dir} ]; then find /sys/fs/cgroup/${dir} -depth -type d -exec rmdir {} \\; ; fi`])
+}
+
+/** Runs the child script as the user and returns its JSON lines (and stderr for failures). */
+function asUser ([uid, gid]: [number, number], tmp: string, args: string[], v2dir?: string): Promise<{ lines: Array<Record<string, unknown>>, stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, ...args], {
-      uid,
-      gid, // the user's primary group: newuidmap maps only for a process whose gid is it
+    const argv = [process.execPath, '--import', 'tsx', CHILD, ...args]
+    const [cmd, cmdArgs] = v2dir === undefined ? [argv[0] as string, argv.slice(1)] : v2Delegated([uid, gid], v2dir, argv)
+    const child = spawn(cmd, cmdArgs, {
+      ...(v2dir === undefined && { uid, gid }), // gid: the user's primary group (newuidmap maps only for it)
       cwd: REPO,
       env: { PATH: '/usr/bin:/bin', HOME: tmp, TMPDIR: tmp },
       stdio: ['ignore', 'pipe', 'pipe']
@@ -108,5 +131,20 @@ describe('a service that does not run as root', { skip: whyNot() }, () => {
     assert.ok(cpu.used >= cpu.time_ms && cpu.used <= cpu.time_ms + 150, `the solution used ${cpu.used} ms of CPU`)
     // the jails' processes are gone with the child; nothing of the subordinate ids runs on
     assert.ok(await waitFor(() => processesOf(SUB_BASE, SUB_BASE + SUB_COUNT).length === 0, 3000), JSON.stringify(processesOf(SUB_BASE, SUB_BASE + SUB_COUNT)))
+  })
+
+  test('with a delegated cgroup v2 subtree the slots count CPU in cgroups of their own', { skip: existsSync('/usr/bin/unshare') ? false : 'no unshare (util-linux)', timeout: 120_000 }, async () => {
+    const dir = `rv-nonroot-${process.pid}`
+    try {
+      const { lines, stderr } = await asUser(ids, tmp, ['jobs', 'judge_attack/kill_parent.py'], dir)
+      assert.deepEqual(lines.find(l => l.kind === 'pool'), { kind: 'pool', unavailable: null, cpu: 'cgroup', uid }, stderr)
+      assert.equal(lines.find(l => l.kind === 'scores')?.right, 1, JSON.stringify(lines))
+      assert.equal(lines.find(l => l.kind === 'exploit')?.reward, 0, JSON.stringify(lines))
+      const cpu = lines.find(l => l.kind === 'cpu') as { used: number, time_ms: number, verdict: string } | undefined
+      assert.equal(cpu?.verdict, 'timeout', JSON.stringify(cpu))
+      assert.ok(cpu.used >= cpu.time_ms && cpu.used <= cpu.time_ms + 100, `the solution used ${cpu.used} ms of CPU`)
+    } finally {
+      removeV2(dir)
+    }
   })
 })
