@@ -10,7 +10,9 @@
  * separation cannot hold (no user namespaces, no newuidmap, no subordinate ids) the pool refuses to start
  * and `unavailable` says why.
  */
+import { accessSync, constants } from 'node:fs'
 import { availableParallelism } from 'node:os'
+import { join } from 'node:path'
 import { claimUidRange, type UidRange } from './uid-range.ts'
 import { Jail } from './jail.ts'
 import { BWRAP, bwrapMissing } from './bwrap.ts'
@@ -45,6 +47,20 @@ interface Waiter {
   signal?: AbortSignal
   resolve: (r: RawJobResult) => void
   tries: number
+}
+
+/**
+ * Whether a non-root launcher can move itself into the slot's cgroup: cgroup v2 lets it only with write access
+ * to cgroup.procs of the common ancestor of where it is (the service's cgroup) and the slot (its child).
+ */
+function delegated (cg: SlotCgroup): boolean {
+  if (cg.kind !== 'v2') return false
+  try {
+    accessSync(join(cg.cpuDir, '..', 'cgroup.procs'), constants.W_OK)
+    return true
+  } catch {
+    return false
+  }
 }
 
 export class PythonPool {
@@ -87,9 +103,12 @@ export class PythonPool {
       const judge = this.uidBase + 2 * i
       const cg = createSlotCgroup(judge, this.slotMemoryBytes, this.spec.nproc)
       // As root a cgroup is required; a non-root service without a delegated subtree accounts CPU from /proc.
-      if (typeof cg !== 'string') this.cgroups[i] = cg
-      else if (this.root) why = cg
-      else this.cgroups[i] = procAccounting([judge, judge + 1])
+      if (typeof cg !== 'string' && (this.root || delegated(cg))) this.cgroups[i] = cg
+      else if (this.root) why = cg as string
+      else {
+        if (typeof cg !== 'string') cg.remove()
+        this.cgroups[i] = procAccounting([judge, judge + 1])
+      }
     }
     if (why !== null) for (const cg of this.cgroups) cg?.remove()
     this.unavailable = why
