@@ -40,11 +40,19 @@ SECCOMP_ARCH = {'x86_64': (0xc000003e, 13), 'aarch64': (0xc00000b7, 134)}
 def keep_children_accounted(libc):
     """Without a cgroup (CFG['cpu'] == 'proc') the CPU of a dead process is counted only once its parent
     reaped it with wait(); a parent that ignores SIGCHLD (SIG_IGN or SA_NOCLDWAIT) has its children reaped by
-    the kernel, their CPU counted nowhere. A seccomp filter refuses (EPERM) every rt_sigaction that changes
-    SIGCHLD, and every system call of another ABI (x32, i386), where the same call has another number."""
+    the kernel, their CPU counted nowhere. A seccomp filter (built once by pid 1: seccomp_program) refuses
+    (EPERM) every rt_sigaction that changes SIGCHLD, and every system call of another ABI (x32, i386), where
+    the same call has another number."""
+    prog = CFG.get('seccomp')
+    if prog is None or libc.prctl(22, 2, ctypes.byref(prog), 0, 0) != 0:  # PR_SET_SECCOMP, MODE_FILTER
+        os._exit(SETUP_FAIL_EXIT)
+
+
+def seccomp_program():
+    """The filter of keep_children_accounted for this machine, or None (another machine: no solution runs)."""
     arch, nr = SECCOMP_ARCH.get(os.uname().machine, (None, None))
     if arch is None:
-        os._exit(SETUP_FAIL_EXIT)
+        return None
     ld, jeq, jge, ret = 0x20, 0x15, 0x35, 0x06  # BPF_LD|W|ABS, BPF_JMP|JEQ|K, BPF_JMP|JGE|K, BPF_RET|K
     allow, deny = 0x7fff0000, 0x00050000 | 1  # SECCOMP_RET_ALLOW, SECCOMP_RET_ERRNO | EPERM
     # seccomp_data: nr at 0, arch at 4, args[0] at 16, args[1] (the new action: NULL only queries) at 24/28
@@ -52,8 +60,7 @@ def keep_children_accounted(libc):
             (ld, 0, 0, 16), (jeq, 0, 4, signal.SIGCHLD), (ld, 0, 0, 24), (jeq, 0, 3, 0), (ld, 0, 0, 28),
             (jeq, 0, 1, 0), (ret, 0, 0, allow), (ret, 0, 0, deny)]
     insns = (SockFilter * len(prog))(*[SockFilter(*i) for i in prog])
-    if libc.prctl(22, 2, ctypes.byref(SockFprog(len(prog), insns)), 0, 0) != 0:  # PR_SET_SECCOMP, MODE_FILTER
-        os._exit(SETUP_FAIL_EXIT)
+    return SockFprog(len(prog), insns)
 
 
 class SockFilter(ctypes.Structure):

@@ -139,6 +139,8 @@ def server_main():
     CFG['cpu'] = 'proc' if cfg.get('cpu') == 'proc' else 'cgroup'
     if CFG['cpu'] == 'cgroup':
         cg_cpu_ms()  # the solution cgroup must be there
+    else:
+        CFG['seccomp'] = seccomp_program()  # every candidate installs it (keep_children_accounted)
     preload()
     gc.collect()
     gc.freeze()
