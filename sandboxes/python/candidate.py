@@ -79,12 +79,15 @@ def become_solution(lim, cpu_s):
     except OSError:
         pass
     setl = resource.setrlimit
-    setl(resource.RLIMIT_CORE, (0, 0))
-    setl(resource.RLIMIT_CPU, (cpu_s, cpu_s + 1))
-    setl(resource.RLIMIT_FSIZE, (lim['fsize_bytes'], lim['fsize_bytes']))
-    setl(resource.RLIMIT_NOFILE, (lim['nofile'], lim['nofile']))
-    setl(resource.RLIMIT_NPROC, (CFG['nproc'], CFG['nproc']))
-    setl(resource.RLIMIT_AS, (lim['memory_mb'] << 20, lim['memory_mb'] << 20))
+    try:
+        setl(resource.RLIMIT_CORE, (0, 0))
+        setl(resource.RLIMIT_CPU, (cpu_s, cpu_s + 1))
+        setl(resource.RLIMIT_FSIZE, (lim['fsize_bytes'], lim['fsize_bytes']))
+        setl(resource.RLIMIT_NOFILE, (lim['nofile'], lim['nofile']))
+        setl(resource.RLIMIT_NPROC, (CFG['nproc'], CFG['nproc']))
+        setl(resource.RLIMIT_AS, (lim['memory_mb'] << 20, lim['memory_mb'] << 20))
+    except (OSError, ValueError):
+        os._exit(SETUP_FAIL_EXIT)  # a hard limit of the service's below the job's: the host's fault, never a 0
     os.setgroups([])
     os.setresgid(SOLUTION_ID, SOLUTION_ID, SOLUTION_ID)
     os.setresuid(SOLUTION_ID, SOLUTION_ID, SOLUTION_ID)

@@ -17,7 +17,7 @@ import { claimUidRange, type UidRange } from './uid-range.ts'
 import { Jail } from './jail.ts'
 import { BWRAP, bwrapMissing } from './bwrap.ts'
 import { createSlotCgroup, jailCpuMs, procAccounting, type SlotCgroup } from './cgroup.ts'
-import { subordinateIds, type SubIds } from './subids.ts'
+import { nprocRefused, subordinateIds, type SubIds } from './subids.ts'
 import type { PythonJob, RawJobResult } from './types.ts'
 import meta from '../../sandboxes/python/metadata.json' with { type: 'json' }
 
@@ -85,7 +85,8 @@ export class PythonPool {
     this.root = process.getuid?.() === 0
     this.spec = { tmpfsBytes: opts.tmpfsBytes ?? meta.jail.tmpfs_bytes, nproc: opts.nproc ?? meta.jail.nproc_per_slot, bwrap: opts.bwrap ?? BWRAP }
     const sub = this.root ? null : subordinateIds(this.slots * 2)
-    let why = bwrapMissing(this.spec.bwrap) ?? (typeof sub === 'string' ? sub : null)
+    let why = bwrapMissing(this.spec.bwrap) ?? (typeof sub === 'string' ? sub : null) ??
+      (this.root ? null : nprocRefused(this.slots, this.spec.nproc))
     // Claim a range of uids no other process on this host uses (see uid-range.ts).
     let range: UidRange | null = null
     if (why === null) {

@@ -42,6 +42,32 @@ function usernsRefused (): string | null {
   return null
 }
 
+/** Soft and hard limit of one line of /proc/self/limits ('Max processes'), Infinity for unlimited, or null. */
+function ownLimit (name: string): [number, number] | null {
+  let text = ''
+  try { text = readFileSync('/proc/self/limits', 'utf8') } catch { return null }
+  const m = new RegExp(`^${name}\\s+(\\S+)\\s+(\\S+)`, 'm').exec(text)
+  if (m === null) return null
+  const n = (v: string): number => v === 'unlimited' ? Infinity : Number(v)
+  return [n(m[1] as string), n(m[2] as string)]
+}
+
+/**
+ * Why this service's RLIMIT_NPROC cannot hold `slots` jails of `nproc` processes each, or null. Jail processes
+ * cannot raise a hard limit (that takes CAP_SYS_RESOURCE outside their user namespace), and the kernel counts
+ * them against the service user's own limit too (the user namespaces are its).
+ */
+export function nprocRefused (slots: number, nproc: number): string | null {
+  const lim = ownLimit('Max processes')
+  if (lim === null) return null
+  const [soft, hard] = lim
+  const need = slots * (nproc + 3)
+  if (hard < nproc || soft < need) {
+    return `the service's RLIMIT_NPROC (soft ${soft}, hard ${hard}) is below what ${slots} python jail slots need (hard >= ${nproc}, soft >= ${need}: ${nproc} solution processes and 3 of the jail's own per slot, beside the service's own)`
+  }
+  return null
+}
+
 /**
  * The subordinate ids of the service's user with room for `count` ids, or a string saying why the judge /
  * solution separation cannot hold for a non-root service here (the Python pool then refuses to start).
