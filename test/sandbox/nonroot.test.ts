@@ -58,9 +58,9 @@ function removeV2 (dir: string): void {
 }
 
 /** Runs the child script as the user and returns its JSON lines (and stderr for failures). */
-function asUser ([uid, gid]: [number, number], tmp: string, args: string[], v2dir?: string): Promise<{ lines: Array<Record<string, unknown>>, stderr: string }> {
+function asUser ([uid, gid]: [number, number], tmp: string, args: string[], v2dir?: string, prefix: string[] = []): Promise<{ lines: Array<Record<string, unknown>>, stderr: string }> {
   return new Promise((resolve, reject) => {
-    const argv = [process.execPath, '--import', 'tsx', CHILD, ...args]
+    const argv = [...prefix, process.execPath, '--import', 'tsx', CHILD, ...args]
     const [cmd, cmdArgs] = v2dir === undefined ? [argv[0] as string, argv.slice(1)] : v2Delegated([uid, gid], v2dir, argv)
     const child = spawn(cmd, cmdArgs, {
       ...(v2dir === undefined && { uid, gid }), // gid: the user's primary group (newuidmap maps only for it)
@@ -131,6 +131,13 @@ describe('a service that does not run as root', { skip: whyNot() }, () => {
     assert.ok(cpu.used >= cpu.time_ms && cpu.used <= cpu.time_ms + 150, `the solution used ${cpu.used} ms of CPU`)
     // the jails' processes are gone with the child; nothing of the subordinate ids runs on
     assert.ok(await waitFor(() => processesOf(SUB_BASE, SUB_BASE + SUB_COUNT).length === 0, 3000), JSON.stringify(processesOf(SUB_BASE, SUB_BASE + SUB_COUNT)))
+  })
+
+  test('a service whose RLIMIT_NPROC cannot hold the jails: the pool refuses, /readyz is 503 naming it', { skip: existsSync('/usr/bin/prlimit') ? false : 'no prlimit (util-linux)' }, async () => {
+    const { lines, stderr } = await asUser(ids, tmp, ['ready'], undefined, ['/usr/bin/prlimit', '--nproc=60', '--'])
+    const ready = lines.find(l => l.kind === 'readyz') as { code: number, body: { checks: Record<string, string> } } | undefined
+    assert.equal(ready?.code, 503, stderr)
+    assert.match(ready.body.checks.sandboxes ?? '', /RLIMIT_NPROC \(soft 60, hard 60\)/)
   })
 
   test('with a delegated cgroup v2 subtree the slots count CPU in cgroups of their own', { skip: existsSync('/usr/bin/unshare') ? false : 'no unshare (util-linux)', timeout: 120_000 }, async () => {
