@@ -24,7 +24,7 @@ const SUB_BASE = 2_000_000 + (process.pid % 1000) * 1000
 const SUB_COUNT = 200
 const EXPLOITS = [
   'judge_attack/kill_parent.py', 'judge_attack/sigstop_judge.py', 'judge_attack/ptrace_judge.py', 'judge_attack/prlimit_judge.py',
-  'judge_attack/proc_snoop.py', 'cpu/ignore_signals.py', 'cpu/hide_cpu_autoreap.py', 'resources/fork_bomb.py',
+  'judge_attack/proc_snoop.py', 'cpu/ignore_signals.py', 'cpu/hide_cpu_autoreap.py', 'resources/memory_bomb.py', 'resources/huge_output.py',
   'escape/read_shadow.py', 'escape/write_outside_tmp.py', 'cross_job/leave_daemon.py', 'forcing_null/exhaust_pids.py'
 ]
 
