@@ -17,7 +17,8 @@ FROM node:20-bookworm-slim
 # container without user-namespace remapping these are host uids). Run with --user root for root mode.
 RUN apt-get update && apt-get install -y --no-install-recommends bubblewrap python3 ca-certificates uidmap \
   && rm -rf /var/lib/apt/lists/* \
-  && useradd --system --uid 10001 --user-group --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin reward-verifier \
+  && groupadd --system --gid 10001 reward-verifier \
+  && useradd --system --uid 10001 --gid 10001 --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin reward-verifier \
   && usermod --add-subuids 1500000000-1500065535 --add-subgids 1500000000-1500065535 reward-verifier
 WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
@@ -27,7 +28,8 @@ COPY src ./src
 COPY sandboxes ./sandboxes
 ENV NODE_ENV=production HOST=0.0.0.0 PORT=8080
 EXPOSE 8080
-# numeric, so that a runtime that checks for a non-root user (runAsNonRoot) can see it is not root
+# numeric, so that a runtime that checks for a non-root user (runAsNonRoot) can see it is not root; the gid
+# must be the user's primary group (newgidmap maps only for a process running with it)
 USER 10001:10001
 # Run node itself (not npm) so SIGTERM reaches the process that shuts down gracefully.
 CMD ["node", "--import", "tsx", "src/server.ts"]
