@@ -10,8 +10,16 @@ ENV npm_config_nodedir=/usr/local
 RUN npm ci --omit=dev --no-audit --no-fund
 
 FROM node:20-bookworm-slim
-RUN apt-get update && apt-get install -y --no-install-recommends bubblewrap python3 ca-certificates \
-  && rm -rf /var/lib/apt/lists/*
+# The service runs as the unprivileged user reward-verifier (uid 10001). Its Python jails map two uids per
+# slot (judge, solution) from the user's subordinate ids with the setuid newuidmap/newgidmap (package uidmap);
+# src/rewards/code/README.md ("Running as root or not") says what the container and the host must allow and
+# what it costs against root. The subordinate range must be owned by no other user of the host (in a
+# container without user-namespace remapping these are host uids). Run with --user root for root mode.
+RUN apt-get update && apt-get install -y --no-install-recommends bubblewrap python3 ca-certificates uidmap \
+  && rm -rf /var/lib/apt/lists/* \
+  && groupadd --system --gid 10001 reward-verifier \
+  && useradd --system --uid 10001 --gid 10001 --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin reward-verifier \
+  && usermod --add-subuids 1500000000-1500065535 --add-subgids 1500000000-1500065535 reward-verifier
 WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
 COPY package.json tsconfig.json ./
@@ -20,5 +28,8 @@ COPY src ./src
 COPY sandboxes ./sandboxes
 ENV NODE_ENV=production HOST=0.0.0.0 PORT=8080
 EXPOSE 8080
+# numeric, so that a runtime that checks for a non-root user (runAsNonRoot) can see it is not root; the gid
+# must be the user's primary group (newgidmap maps only for a process running with it)
+USER 10001:10001
 # Run node itself (not npm) so SIGTERM reaches the process that shuts down gracefully.
 CMD ["node", "--import", "tsx", "src/server.ts"]

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the system packages the test suite needs where they are missing (Debian; run as root):
 #   bubblewrap   the Python sandbox
+#   uidmap       newuidmap/newgidmap: the Python sandbox of a service not running as root (test/sandbox/nonroot.test.ts)
 #   redis-server a Redis for tests that need their own (persistence, restarts), and the local Redis Cluster
 #   chromium     headless screenshots of the dashboard and reports
 #   compiled code languages (src/sandbox/native, sandboxes/<language>/metadata.json): g++ (C, C++),
@@ -12,6 +13,7 @@
 set -euo pipefail
 need=()
 command -v bwrap >/dev/null 2>&1 || need+=(bubblewrap)
+[ -x /usr/bin/newuidmap ] || need+=(uidmap)
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 [ -x /usr/bin/g++ ] || need+=(g++)

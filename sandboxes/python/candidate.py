@@ -33,6 +33,42 @@ def send(fd, obj):
 SOLUTION_ID = 1000  # the solution's uid and gid inside the jail's user namespace (sandboxes/jail/launch.py)
 KEYCTL_NR = {'x86_64': 250, 'aarch64': 219}
 CFG = {'nproc': 64}
+# (audit arch, rt_sigaction's number) per machine, for keep_children_accounted
+SECCOMP_ARCH = {'x86_64': (0xc000003e, 13), 'aarch64': (0xc00000b7, 134)}
+
+
+def keep_children_accounted(libc):
+    """Without a cgroup (CFG['cpu'] == 'proc') the CPU of a dead process is counted only once its parent
+    reaped it with wait(); a parent that ignores SIGCHLD (SIG_IGN or SA_NOCLDWAIT) has its children reaped by
+    the kernel, their CPU counted nowhere. A seccomp filter (built once by pid 1: seccomp_program) refuses
+    (EPERM) every rt_sigaction that changes SIGCHLD, and every system call of another ABI (x32, i386), where
+    the same call has another number."""
+    prog = CFG.get('seccomp')
+    if prog is None or libc.prctl(22, 2, ctypes.byref(prog), 0, 0) != 0:  # PR_SET_SECCOMP, MODE_FILTER
+        os._exit(SETUP_FAIL_EXIT)
+
+
+def seccomp_program():
+    """The filter of keep_children_accounted for this machine, or None (another machine: no solution runs)."""
+    arch, nr = SECCOMP_ARCH.get(os.uname().machine, (None, None))
+    if arch is None:
+        return None
+    ld, jeq, jge, ret = 0x20, 0x15, 0x35, 0x06  # BPF_LD|W|ABS, BPF_JMP|JEQ|K, BPF_JMP|JGE|K, BPF_RET|K
+    allow, deny = 0x7fff0000, 0x00050000 | 1  # SECCOMP_RET_ALLOW, SECCOMP_RET_ERRNO | EPERM
+    # seccomp_data: nr at 0, arch at 4, args[0] at 16, args[1] (the new action: NULL only queries) at 24/28
+    prog = [(ld, 0, 0, 4), (jeq, 0, 10, arch), (ld, 0, 0, 0), (jge, 8, 0, 0x40000000), (jeq, 0, 6, nr),
+            (ld, 0, 0, 16), (jeq, 0, 4, signal.SIGCHLD), (ld, 0, 0, 24), (jeq, 0, 3, 0), (ld, 0, 0, 28),
+            (jeq, 0, 1, 0), (ret, 0, 0, allow), (ret, 0, 0, deny)]
+    insns = (SockFilter * len(prog))(*[SockFilter(*i) for i in prog])
+    return SockFprog(len(prog), insns)
+
+
+class SockFilter(ctypes.Structure):
+    _fields_ = [('code', ctypes.c_ushort), ('jt', ctypes.c_ubyte), ('jf', ctypes.c_ubyte), ('k', ctypes.c_uint)]
+
+
+class SockFprog(ctypes.Structure):
+    _fields_ = [('len', ctypes.c_ushort), ('filter', ctypes.POINTER(SockFilter))]
 
 
 def become_solution(lim, cpu_s):
@@ -43,12 +79,15 @@ def become_solution(lim, cpu_s):
     except OSError:
         pass
     setl = resource.setrlimit
-    setl(resource.RLIMIT_CORE, (0, 0))
-    setl(resource.RLIMIT_CPU, (cpu_s, cpu_s + 1))
-    setl(resource.RLIMIT_FSIZE, (lim['fsize_bytes'], lim['fsize_bytes']))
-    setl(resource.RLIMIT_NOFILE, (lim['nofile'], lim['nofile']))
-    setl(resource.RLIMIT_NPROC, (CFG['nproc'], CFG['nproc']))
-    setl(resource.RLIMIT_AS, (lim['memory_mb'] << 20, lim['memory_mb'] << 20))
+    try:
+        setl(resource.RLIMIT_CORE, (0, 0))
+        setl(resource.RLIMIT_CPU, (cpu_s, cpu_s + 1))
+        setl(resource.RLIMIT_FSIZE, (lim['fsize_bytes'], lim['fsize_bytes']))
+        setl(resource.RLIMIT_NOFILE, (lim['nofile'], lim['nofile']))
+        setl(resource.RLIMIT_NPROC, (CFG['nproc'], CFG['nproc']))
+        setl(resource.RLIMIT_AS, (lim['memory_mb'] << 20, lim['memory_mb'] << 20))
+    except (OSError, ValueError):
+        os._exit(SETUP_FAIL_EXIT)  # a hard limit of the service's below the job's: the host's fault, never a 0
     os.setgroups([])
     os.setresgid(SOLUTION_ID, SOLUTION_ID, SOLUTION_ID)
     os.setresuid(SOLUTION_ID, SOLUTION_ID, SOLUTION_ID)
@@ -65,6 +104,8 @@ def become_solution(lim, cpu_s):
         pid = libc.syscall(nr, 22, -1, -3)  # KEYCTL_GET_PERSISTENT, linked into the new session keyring
         if pid > 0:
             libc.syscall(nr, 7, pid)
+    if CFG.get('cpu') == 'proc':
+        keep_children_accounted(libc)
 
 
 def prepare_child(stdin_fd, stdout_fd, stderr_fd, keep, lim, cpu_s):

@@ -136,7 +136,11 @@ def server_main():
         raise SystemExit('asserts are off')
     if os.getuid() == SOLUTION_ID:
         raise SystemExit('the jail runs as the solution uid')
-    cg_cpu_ms()  # the solution cgroup must be there
+    CFG['cpu'] = 'proc' if cfg.get('cpu') == 'proc' else 'cgroup'
+    if CFG['cpu'] == 'cgroup':
+        cg_cpu_ms()  # the solution cgroup must be there
+    else:
+        CFG['seccomp'] = seccomp_program()  # every candidate installs it (keep_children_accounted)
     preload()
     gc.collect()
     gc.freeze()

@@ -35,8 +35,11 @@ export interface JailSpec {
   solutionUid: number
   /** Host cgroup.procs files the launcher enters (the slot's cgroups). */
   cgroupProcs: string[]
-  /** Host directory of the slot's CPU-accounting cgroup, bound read-only at /cg. */
+  /** Host directory of the slot's CPU-accounting cgroup, bound read-only at /cg ('': none, see cgroup.ts procAccounting). */
   cpuCgroup: string
+  /** Host gids of the judge and the solution (default: their uids; a non-root service maps them from /etc/subgid). */
+  judgeGid?: number
+  solutionGid?: number
   /** Extra read-only binds [host, jail] (compilers, runtimes). */
   roBinds?: Array<[string, string]>
 }
@@ -53,7 +56,7 @@ export function bwrapArgs (spec: JailSpec, program: string[]): string[] {
   for (const [from, to] of spec.roBinds ?? []) args.push('--ro-bind', from, to)
   args.push(
     '--proc', '/proc', '--dev', '/dev', '--tmpfs', '/tmp',
-    '--ro-bind', spec.cpuCgroup, '/cg',
+    ...(spec.cpuCgroup === '' ? [] : ['--ro-bind', spec.cpuCgroup, '/cg']),
     '--remount-ro', '/dev', '--remount-ro', '/',
     '--chdir', '/tmp', '--as-pid-1',
     ...program
@@ -61,21 +64,37 @@ export function bwrapArgs (spec: JailSpec, program: string[]): string[] {
   return args
 }
 
-/** [command, args] that starts a jail running `program` as pid 1 (the service must be root). */
+/** [command, args] that starts a jail running `program` as pid 1 (as root, or as a user owning the ids: subids.ts). */
 export function jailCommand (spec: JailSpec, program: string[], bwrap = BWRAP): [string, string[]] {
-  const cfg = JSON.stringify({ judge_uid: spec.judgeUid, solution_uid: spec.solutionUid, cgroups: spec.cgroupProcs })
+  const cfg = JSON.stringify({
+    judge_uid: spec.judgeUid,
+    solution_uid: spec.solutionUid,
+    judge_gid: spec.judgeGid ?? spec.judgeUid,
+    solution_gid: spec.solutionGid ?? spec.solutionUid,
+    cgroups: spec.cgroupProcs
+  })
   return [PYTHON, ['-S', '-I', '-B', LAUNCHER, cfg, bwrap, ...bwrapArgs(spec, program)]]
 }
 
-/** Why jails cannot run here, or null when they can. Never falls back to anything weaker. */
-export function jailUnavailableReason (bwrap = BWRAP): string | null {
+/** Why no jail can start here whoever runs the service (no Linux, no bubblewrap, no python3), or null. */
+export function bwrapMissing (bwrap = BWRAP): string | null {
   if (process.platform !== 'linux') return 'python sandbox needs Linux (bubblewrap)'
   try { accessSync(bwrap, constants.X_OK) } catch {
     return `bubblewrap not found at ${bwrap}: run npm run setup (apt-get install bubblewrap)`
   }
   try { accessSync(PYTHON, constants.X_OK) } catch { return `${PYTHON} not found` }
+  return null
+}
+
+/**
+ * Why jails that need root (the compiled languages' slots) cannot run here, or null when they can. Never
+ * falls back to anything weaker. (The Python pool also runs for a non-root user: python-pool.ts, subids.ts.)
+ */
+export function jailUnavailableReason (bwrap = BWRAP): string | null {
+  const missing = bwrapMissing(bwrap)
+  if (missing !== null) return missing
   if (typeof process.getuid === 'function' && process.getuid() !== 0) {
-    return 'the python sandbox runs the judge and the solution as two uids of their own per slot (a user namespace mapping both): the service must be started as root'
+    return 'the compiled languages\' jails run each slot as a host uid of its own: the service must be started as root (only the Python sandbox also runs for a non-root user)'
   }
   return null
 }

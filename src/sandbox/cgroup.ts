@@ -7,9 +7,11 @@
  * the solution's, so a solution that ignores every signal is still killed on time. (Moving each solution
  * process into a cgroup of its own was measured at 10-20 ms per process on a loaded host: the migration
  * waits for an RCU grace period.) The host reads the counter when its backstop fires.
- * CPU accounting is required: where it cannot be set up the Python pool refuses to start and says why.
+ * CPU accounting is required: where it cannot be set up the Python pool refuses to start and says why. A
+ * service not running as root uses a delegated cgroup v2 subtree where it has one (its own cgroup writable),
+ * and otherwise `procAccounting`: the same whole-jail CPU counter summed from /proc (see procCpuMs).
  */
-import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 
 const ROOT = '/sys/fs/cgroup'
@@ -18,10 +20,12 @@ const NAME = 'reward-verifier'
 export interface SlotCgroup {
   /** cgroup.procs files the launcher writes its pid into (one per v1 hierarchy). */
   procs: string[]
-  /** Host directory of the slot's CPU-accounting cgroup (bound read-only into the jail at /cg). */
+  /** Host directory of the slot's CPU-accounting cgroup (bound read-only into the jail at /cg); '' for 'proc'. */
   cpuDir: string
-  /** 'v1': cpuacct.usage in ns; 'v2': cpu.stat usage_usec. */
-  kind: 'v1' | 'v2'
+  /** 'v1': cpuacct.usage in ns; 'v2': cpu.stat usage_usec; 'proc': no cgroup, /proc of the slot's uids. */
+  kind: 'v1' | 'v2' | 'proc'
+  /** 'proc' only: the host uids of the slot's processes (its judge and solution uids). */
+  uids?: number[]
   /** Whether the memory cap could be set (else the rlimits alone bound memory). */
   memory: boolean
   remove: () => void
@@ -94,9 +98,51 @@ export function createSlotCgroup (judgeUid: number, memoryBytes: number, pids: n
   }
 }
 
+/**
+ * No cgroup (a non-root service without a delegated subtree): the slot's processes are found by their host
+ * uids, which are the slot's alone (uid-range.ts), and its CPU counter is summed from /proc (procCpuMs).
+ */
+export function procAccounting (uids: number[]): SlotCgroup {
+  return { procs: [], cpuDir: '', kind: 'proc', memory: false, uids, remove: () => {} }
+}
+
+const TICKS_PER_MS = 100 / 1000
+
+/**
+ * Pids on the host owned by one of `uids`: the owner of /proc/<pid> is the process's effective uid, or, for a
+ * process that is not dumpable, the host uid of the root of its user namespace (a jail's judge uid).
+ */
+export function pidsOfUids (uids: number[]): number[] {
+  const out: number[] = []
+  for (const name of readdirSync('/proc')) {
+    if (name.charCodeAt(0) > 57) continue
+    try { if (uids.includes(statSync(`/proc/${name}`).uid)) out.push(Number(name)) } catch { /* gone */ }
+  }
+  return out
+}
+
+/**
+ * CPU time (ms) of the whole jail without a cgroup: every process of the jail descends from its pid 1 and is
+ * reaped inside it, so the CPU of the dead is in a live ancestor's cutime/cstime; the sum over the live
+ * processes of utime + stime + cutime + cstime (/proc/<pid>/stat, clock ticks) is the jail's total, dead
+ * processes included, up to one process's time while a zombie is being reaped.
+ */
+export function procCpuMs (uids: number[]): number {
+  let ticks = 0
+  for (const pid of pidsOfUids(uids)) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+      ticks += Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])
+    } catch { /* gone */ }
+  }
+  return ticks / TICKS_PER_MS
+}
+
 /** CPU time (ms) the slot's jail has used so far (all its processes), or null when unreadable. */
 export function jailCpuMs (cg: SlotCgroup): number | null {
   try {
+    if (cg.kind === 'proc') return procCpuMs(cg.uids ?? [])
     if (cg.kind === 'v1') return Number(readFileSync(join(cg.cpuDir, 'cpuacct.usage'), 'utf8').trim()) / 1e6
     const m = /^usage_usec (\d+)$/m.exec(readFileSync(join(cg.cpuDir, 'cpu.stat'), 'utf8'))
     return m ? Number(m[1]) / 1000 : null

@@ -14,7 +14,7 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import type { Readable, Writable } from 'node:stream'
 import { jailCommand, pythonHarness, PYTHON, type JailSpec } from './bwrap.ts'
-import { jailCpuMs, type SlotCgroup } from './cgroup.ts'
+import { jailCpuMs, pidsOfUids, type SlotCgroup } from './cgroup.ts'
 import { FrameReader, frame } from './frames.ts'
 import type { PythonJob, RawCase, RawJobResult } from './types.ts'
 
@@ -71,7 +71,8 @@ export class Jail {
   constructor (spec: JailSpec & { bwrap: string, nproc: number, tmpfsBytes: number }, cgroup: SlotCgroup) {
     this.judgeUid = spec.judgeUid
     this.cgroup = cgroup
-    const program = [PYTHON, '-S', '-I', '-B', '-c', pythonHarness(), JSON.stringify({ nproc: spec.nproc, tmpfs_bytes: spec.tmpfsBytes })]
+    const cfg = { nproc: spec.nproc, tmpfs_bytes: spec.tmpfsBytes, ...(cgroup.kind === 'proc' ? { cpu: 'proc' } : {}) }
+    const program = [PYTHON, '-S', '-I', '-B', '-c', pythonHarness(), JSON.stringify(cfg)]
     const [cmd, args] = jailCommand(spec, program, spec.bwrap)
     this.child = spawn(cmd, args, { env: {}, cwd: '/', detached: true, stdio: ['ignore', 'pipe', 'pipe', 'pipe', 'pipe'] })
     this.reader = new FrameReader(MAX_FRAME, msg => this.onFrame(msg), why => {
@@ -154,14 +155,22 @@ export class Jail {
         try { process.kill(Number(pid), 'SIGKILL') } catch { /* gone */ }
       }
     }
+    // Without a cgroup the slot's uids (its alone) find the jail: pid 1 among them takes the whole pid namespace.
+    if (this.cgroup.kind === 'proc') {
+      for (const pid of pidsOfUids(this.cgroup.uids ?? [])) {
+        try { process.kill(pid, 'SIGKILL') } catch { /* gone */ }
+      }
+    }
   }
 
   /** The host's wall-clock backstop fired: kill the jail, then the solution's CPU time decides. */
   private backstop (): void {
     const p = this.pending
     if (!p) return
+    // Without a cgroup the counter is the live processes' (cgroup.ts procCpuMs): read it before they die.
+    const before = this.cgroup.kind === 'proc' ? jailCpuMs(this.cgroup) : null
     this.kill()
-    const now = jailCpuMs(this.cgroup)
+    const now = before ?? jailCpuMs(this.cgroup)
     const used = now !== null && p.cpuAtStart !== null ? now - p.cpuAtStart : null
     const allowance = p.job.limits.time_ms * Math.max(1, p.job.cases?.length ?? p.job.stdins?.length ?? 1)
     if (used !== null && used >= p.job.limits.time_ms) {

@@ -5,19 +5,29 @@
  * ptrace or prlimit its judge. Jobs queue when every slot is busy (a burst waits instead of thrashing). A
  * jail is replaced after `maxJobs` jobs or any fault, and the replacement starts at once; a jail that went
  * away before a job could start hands that job back to the queue (at most twice).
+ * A service not running as root takes the slots' uids from its user's subordinate ids (subids.ts) and its CPU
+ * accounting from a delegated cgroup v2 subtree, or else from /proc (cgroup.ts procAccounting); where the
+ * separation cannot hold (no user namespaces, no newuidmap, no subordinate ids) the pool refuses to start
+ * and `unavailable` says why.
  */
+import { accessSync, constants } from 'node:fs'
 import { availableParallelism } from 'node:os'
+import { join } from 'node:path'
 import { claimUidRange, type UidRange } from './uid-range.ts'
 import { Jail } from './jail.ts'
-import { BWRAP, jailUnavailableReason } from './bwrap.ts'
-import { createSlotCgroup, jailCpuMs, type SlotCgroup } from './cgroup.ts'
+import { BWRAP, bwrapMissing } from './bwrap.ts'
+import { createSlotCgroup, jailCpuMs, procAccounting, type SlotCgroup } from './cgroup.ts'
+import { nprocRefused, subordinateIds, type SubIds } from './subids.ts'
 import type { PythonJob, RawJobResult } from './types.ts'
 import meta from '../../sandboxes/python/metadata.json' with { type: 'json' }
 
 export interface PythonPoolOptions {
   /** Concurrent jails; default: the machine's parallelism. */
   slots?: number
-  /** First uid of the slots' uid range (slot i: judge uidBase + 2i, solution uidBase + 2i + 1). */
+  /**
+   * First uid of the slots' uid range (slot i: judge uidBase + 2i, solution uidBase + 2i + 1). A non-root
+   * service takes its subordinate ids instead (from uidBase when that lies inside them).
+   */
   uidBase?: number
   /** Processes per slot (RLIMIT_NPROC for the slot's uid). */
   nproc?: number
@@ -39,9 +49,25 @@ interface Waiter {
   tries: number
 }
 
+/**
+ * Whether a non-root launcher can move itself into the slot's cgroup: cgroup v2 lets it only with write access
+ * to cgroup.procs of the common ancestor of where it is (the service's cgroup) and the slot (its child).
+ */
+function delegated (cg: SlotCgroup): boolean {
+  if (cg.kind !== 'v2') return false
+  try {
+    accessSync(join(cg.cpuDir, '..', 'cgroup.procs'), constants.W_OK)
+    return true
+  } catch {
+    return false
+  }
+}
+
 export class PythonPool {
   readonly slots: number
   private readonly uidBase: number
+  /** Host gid of a slot uid u: u + gidDelta (0 as root; subgid start - subuid start otherwise). */
+  private readonly gidDelta: number
   private readonly uidRange: UidRange | null
   private readonly spec: { tmpfsBytes: number, nproc: number, bwrap: string }
   private readonly maxJobs: number
@@ -51,27 +77,48 @@ export class PythonPool {
   private readonly queue: Waiter[] = []
   private closed = false
   readonly unavailable: string | null
+  /** Whether the service runs as root (else: subordinate ids, and a delegated cgroup or /proc accounting). */
+  readonly root: boolean
 
   constructor (opts: PythonPoolOptions = {}) {
     this.slots = Math.max(1, opts.slots ?? availableParallelism())
+    this.root = process.getuid?.() === 0
+    this.spec = { tmpfsBytes: opts.tmpfsBytes ?? meta.jail.tmpfs_bytes, nproc: opts.nproc ?? meta.jail.nproc_per_slot, bwrap: opts.bwrap ?? BWRAP }
+    const sub = this.root ? null : subordinateIds(this.slots * 2)
+    let why = bwrapMissing(this.spec.bwrap) ?? (typeof sub === 'string' ? sub : null) ??
+      (this.root ? null : nprocRefused(this.slots, this.spec.nproc))
     // Claim a range of uids no other process on this host uses (see uid-range.ts).
     let range: UidRange | null = null
-    try { range = claimUidRange(opts.uidBase ?? meta.jail.uid_base, this.slots * 2) } catch { /* reported by unavailable */ }
+    if (why === null) {
+      try { range = this.claim(opts.uidBase ?? meta.jail.uid_base, sub as SubIds | null) } catch { /* reported below */ }
+      if (range === null) why = 'no free uid range for the jail slots'
+    }
     this.uidRange = range
     this.uidBase = range?.base ?? opts.uidBase ?? meta.jail.uid_base
-    this.spec = { tmpfsBytes: opts.tmpfsBytes ?? meta.jail.tmpfs_bytes, nproc: opts.nproc ?? meta.jail.nproc_per_slot, bwrap: opts.bwrap ?? BWRAP }
+    this.gidDelta = sub !== null && typeof sub !== 'string' ? sub.gidDelta : 0
     this.maxJobs = opts.maxJobs ?? 1000
     this.jails = new Array<Jail | null>(this.slots).fill(null)
     this.cgroups = new Array<SlotCgroup | undefined>(this.slots).fill(undefined)
     this.slotMemoryBytes = (opts.slotMemoryMb ?? 1024) * (1 << 20)
-    let why = range === null ? 'no free uid range for the jail slots' : jailUnavailableReason(this.spec.bwrap)
     for (let i = 0; i < this.slots && why === null; i++) {
-      const cg = createSlotCgroup(this.uidBase + 2 * i, this.slotMemoryBytes, this.spec.nproc)
-      if (typeof cg === 'string') why = cg
-      else this.cgroups[i] = cg
+      const judge = this.uidBase + 2 * i
+      const cg = createSlotCgroup(judge, this.slotMemoryBytes, this.spec.nproc)
+      // As root a cgroup is required; a non-root service without a delegated subtree accounts CPU from /proc.
+      if (typeof cg !== 'string' && (this.root || delegated(cg))) this.cgroups[i] = cg
+      else if (this.root) why = cg as string
+      else {
+        if (typeof cg !== 'string') cg.remove()
+        this.cgroups[i] = procAccounting([judge, judge + 1])
+      }
     }
     if (why !== null) for (const cg of this.cgroups) cg?.remove()
     this.unavailable = why
+  }
+
+  /** As root: uids from `base` up; otherwise inside the user's subordinate ids (from `base` if it lies inside). */
+  private claim (base: number, sub: SubIds | null): UidRange {
+    if (sub === null) return claimUidRange(base, this.slots * 2)
+    return claimUidRange(base >= sub.base && base < sub.end ? base : sub.base, this.slots * 2, sub.end)
   }
 
   /** Starts every slot's jail; resolves when all reported ready (rejects with the reason otherwise). */
@@ -111,6 +158,8 @@ export class PythonPool {
         ...this.spec,
         judgeUid: this.uidBase + 2 * slot,
         solutionUid: this.uidBase + 2 * slot + 1,
+        judgeGid: this.uidBase + 2 * slot + this.gidDelta,
+        solutionGid: this.uidBase + 2 * slot + 1 + this.gidDelta,
         cgroupProcs: cg.procs,
         cpuCgroup: cg.cpuDir
       }, cg)
@@ -124,6 +173,11 @@ export class PythonPool {
   jailCpuMs (slot: number): number | null {
     const cg = this.cgroups[slot]
     return cg === undefined ? null : jailCpuMs(cg)
+  }
+
+  /** How the slots' CPU time is counted: 'cgroup' (v1 or v2), or 'proc' (no cgroup: a non-root service). */
+  get cpuAccounting (): 'cgroup' | 'proc' {
+    return this.cgroups.some(c => c?.kind === 'proc') ? 'proc' : 'cgroup'
   }
 
   /** Which slots have a memory cap of their own (for readiness reports). */

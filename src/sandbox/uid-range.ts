@@ -5,21 +5,28 @@
  * jails. Each PythonPool claims the first free range of `count` uids at or above `base` with one lock file
  * per uid (created exclusively, holding the owner's pid); a lock whose pid is gone is taken over.
  */
-import { mkdirSync, openSync, closeSync, writeSync, readFileSync, unlinkSync, accessSync, constants } from 'node:fs'
+import { mkdirSync, openSync, closeSync, writeSync, readFileSync, unlinkSync, accessSync, constants, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { tmpdir } from 'node:os'
 
 const MAX_RANGES = 256
 
+/**
+ * Root keeps its locks in /run/reward-verifier (or the temp directory); a non-root user in a directory of its
+ * own (its subordinate ids are its alone), which must be its own: a directory another user made in a shared
+ * /tmp could hand out or withhold the user's ranges.
+ */
 function lockDir (): string {
-  for (const dir of ['/run/reward-verifier', join(tmpdir(), 'reward-verifier-uids')]) {
+  const uid = process.getuid?.() ?? 0
+  const dirs = uid === 0 ? ['/run/reward-verifier', join(tmpdir(), 'reward-verifier-uids')] : [join(tmpdir(), `reward-verifier-uids-${uid}`)]
+  for (const dir of dirs) {
     try {
       mkdirSync(dir, { recursive: true, mode: 0o700 })
       accessSync(dir, constants.W_OK)
-      return dir
+      if (statSync(dir).uid === uid) return dir
     } catch { /* next */ }
   }
-  throw new Error('no writable directory for uid-range locks')
+  throw new Error(`no writable directory of our own for uid-range locks (${dirs.join(', ')})`)
 }
 
 function alive (pid: number): boolean {
@@ -54,13 +61,15 @@ function lockUid (dir: string, uid: number): (() => void) | null {
 }
 
 /**
- * Claims `count` consecutive uids at or above `base`, in steps of `count`. Every uid has its own lock, so
- * ranges of different sizes (a pool of 2 slots beside one of 3, two uids per slot) never overlap.
+ * Claims `count` consecutive uids at or above `base` (and below `end`), in steps of `count`. Every uid has
+ * its own lock, so ranges of different sizes (a pool of 2 slots beside one of 3, two uids per slot) never
+ * overlap.
  */
-export function claimUidRange (base: number, count: number): UidRange {
+export function claimUidRange (base: number, count: number, end = Infinity): UidRange {
   const dir = lockDir()
   for (let k = 0; k < MAX_RANGES; k++) {
     const start = base + k * count
+    if (start + count > end) break
     const held: Array<() => void> = []
     for (let u = start; u < start + count; u++) {
       const release = lockUid(dir, u)
@@ -73,5 +82,5 @@ export function claimUidRange (base: number, count: number): UidRange {
     }
     for (const r of held) r()
   }
-  throw new Error(`no free range of ${count} uids from ${base} (${MAX_RANGES} ranges taken)`)
+  throw new Error(`no free range of ${count} uids from ${base}${end === Infinity ? '' : ` below ${end}`} (every range is taken)`)
 }
