@@ -29,7 +29,7 @@ export const ConfigSchema = Type.Object({
   CODE_NATIVE_SLOTS: Type.Integer({ minimum: 1, default: cores, 'x-default': 'cores', description: 'Concurrent jailed processes (compiles and tests) of the compiled languages; each slot is its own uid and cgroup.' }),
   CODE_NATIVE_UID_BASE: Type.Integer({ minimum: 1000, maximum: 4_000_000_000, default: 66000, description: 'Lowest uid of the compiled-language slots (a claimed range, as CODE_UID_BASE).' }),
   CODE_CHECKER_UID_BASE: Type.Integer({ minimum: 1000, maximum: 4_000_000_000, default: 70000, description: 'Lowest uid of the checker slots (program checkers run as uids no solution has).' }),
-  CODE_CACHE_DIR: Type.String({ default: '', description: 'Build cache of compiled programs (content-addressed: source + language + flags). Empty: <tmpdir>/reward-verifier-build-cache.' }),
+  CODE_CACHE_DIR: Type.String({ default: '', description: 'Build cache of compiled programs (content-addressed: source + language + flags). Empty: <tmpdir>/reward-verifier-build-cache (-<uid> for a service not running as root).' }),
   CODE_CACHE_MB: Type.Integer({ minimum: 16, default: 2048, description: 'Disk bound of the build cache; least recently used programs are removed past it.' }),
   CODE_CPP_TIME_MS: Type.Integer({ minimum: 10, default: 10000, description: 'C/C++ cap of CPU time per test (requests may lower it).' }),
   CODE_CPP_MEMORY_MB: Type.Integer({ minimum: 16, default: 512, description: 'C/C++ cap of memory per test (cgroup memory; RLIMIT_AS without cgroups).' }),

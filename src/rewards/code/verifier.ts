@@ -26,10 +26,14 @@ export function createCodeVerifier (opts: CodeVerifierOptions = {}): CodeVerifie
       slots: opts.native?.slots ?? availableParallelism(),
       uidBase: opts.native?.uidBase ?? 66000,
       checkerUidBase: opts.native?.checkerUidBase ?? 70000,
-      cacheDir: opts.native?.cacheDir ?? join(tmpdir(), 'reward-verifier-build-cache'),
+      cacheDir: opts.native?.cacheDir ?? defaultCacheDir(),
       cacheBytes: (opts.native?.cacheMb ?? 2048) * (1 << 20)
     })
     return native
+  }
+  /** Why the compiled-language runtime cannot run (null: it can); a cache dir it cannot use is a reason, not a throw. */
+  const nativeUnavailable = (): string | null => {
+    try { return nativePool().unavailable } catch (err) { return `build cache: ${(err as Error).message}` }
   }
   // Enabled compiled languages: the configured list, or (no list) every one whose toolchain is installed.
   const listed = opts.native?.languages
@@ -78,7 +82,7 @@ export function createCodeVerifier (opts: CodeVerifierOptions = {}): CodeVerifie
       const out: Record<string, string> = {}
       for (const l of NATIVE_LANGUAGES) {
         if (!enabled.has(l)) continue
-        const missing = toolchainMissing(l) ?? (native ?? (enabled.size > 0 ? nativePool() : undefined))?.unavailable ?? null
+        const missing = toolchainMissing(l) ?? nativeUnavailable()
         out[l] = missing === null ? 'ok' : `missing: ${missing}`
       }
       return { required: listed !== undefined, status: out }
@@ -89,4 +93,10 @@ export function createCodeVerifier (opts: CodeVerifierOptions = {}): CodeVerifie
       native?.close()
     }
   }
+}
+
+/** Root shares one cache; any other user gets its own (a directory another uid owns cannot be made 0711 by it). */
+function defaultCacheDir (): string {
+  const uid = process.getuid?.() ?? 0
+  return join(tmpdir(), uid === 0 ? 'reward-verifier-build-cache' : `reward-verifier-build-cache-${uid}`)
 }
