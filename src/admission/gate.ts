@@ -215,7 +215,7 @@ export class Gate {
       overShare = 0
       this.running++
       t.running++
-      t.deficit -= this.cost(t)
+      t.deficit = others > 0 ? t.deficit - this.cost(t) : 0 // alone, it owes no one
       const grant = w.grant as () => void
       w.grant = null
       w.unsubscribe()

@@ -139,3 +139,25 @@ test("one job stalled (a busy CPU) does not swing a tenant's cost estimate into 
     held()
   }
 })
+
+test('a tenant that had the pool to itself owes nothing when another tenant arrives', async () => {
+  const gate = new Gate(opts({ capacity: 1, priorMs: 5 }))
+  const hold = deferred()
+  const head = gate.run('a', undefined, async () => { await hold.promise })
+  const alone: Array<Promise<void>> = []
+  for (let i = 0; i < 300; i++) alone.push(gate.run('a', undefined, async () => { spin(0.2) }))
+  hold.resolve()
+  await head
+  await Promise.all(alone) // 300 jobs through dispatch with no one else waiting
+  const order: string[] = []
+  const again = deferred()
+  const block = gate.run('c', undefined, async () => { await again.promise })
+  const b: Array<Promise<void>> = []
+  for (let i = 0; i < 50; i++) b.push(gate.run('b', undefined, async () => { spin(1); order.push('b') }))
+  const a: Array<Promise<void>> = []
+  for (let i = 0; i < 5; i++) a.push(gate.run('a', undefined, async () => { spin(0.2); order.push('a') }))
+  again.resolve()
+  await Promise.all([block, ...a, ...b])
+  const lastA = order.lastIndexOf('a')
+  assert.ok(lastA < 20, `a's jobs waited behind ${order.slice(0, lastA).filter(x => x === 'b').length} of b's: ${order.join('')}`)
+})
