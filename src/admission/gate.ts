@@ -3,13 +3,16 @@
  * decides who runs next and who is told to come back later.
  *
  * - At most `capacity` jobs run at once. Jobs wait per tenant (an API key, or the client address when auth
- *   is off) and slots are handed out round-robin across tenants, so one tenant's backlog never queues in
- *   front of another's.
+ *   is off) and slots are handed out by deficit round-robin over tenants, in time rather than in jobs: each
+ *   round a waiting tenant is credited `priorMs` and pays its own measured cost per job, so a tenant of 1 ms
+ *   checks gets as much of the pool's time as a tenant of 0.04 ms checks, not 25 times more. One tenant's
+ *   backlog never queues in front of another's.
  * - While several tenants want slots, none holds more than its share (capacity / active tenants, at least
  *   one): a tenant whose jobs are slow (sleeping code, hostile math at its deadline) cannot take every slot
  *   one grant at a time.
  * - admit() is asked once per request, before any work: a tenant whose backlog would wait longer than
- *   maxWaitMs (estimated from its own recent cost per job) or hold more than maxQueued jobs is refused with
+ *   maxWaitMs (estimated from its own mean cost per job over the last half minute: one job stalled by a
+ *   busy CPU does not swing it) or hold more than maxQueued jobs is refused with
  *   429 and a Retry-After, instead of waiting without bound. A tenant with nothing in flight is always
  *   admitted (a lone slow job is legitimate; its own time limits bound it).
  * Everything is O(1) per job; cancellation goes through onAbort (one listener per request signal).
@@ -43,8 +46,12 @@ interface Tenant {
   head: number
   running: number
   admitted: number
-  costMs: number
+  /** Run time and job count, each decayed with COST_HALF_LIFE_MS since costAt (0: never ran). */
+  costSum: number
+  costN: number
   costAt: number
+  /** Deficit round-robin: pool time (ms) this tenant may still take this round; negative is a debt. */
+  deficit: number
   lastSeen: number
   inRing: boolean
 }
@@ -53,6 +60,8 @@ interface Tenant {
 const ACTIVE_MS = 2000
 /** A tenant's measured cost decays back toward the prior with this half-life. */
 const COST_HALF_LIFE_MS = 30_000
+/** Weight of the prior, in jobs, in a tenant's mean cost (a first measured job moves it most of the way). */
+const PRIOR_JOBS = 0.25
 
 export class Gate {
   private running = 0
@@ -68,7 +77,7 @@ export class Gate {
   private tenant (name: string): Tenant {
     let t = this.tenants.get(name)
     if (t === undefined) {
-      t = { name, waiting: [], head: 0, running: 0, admitted: 0, costMs: this.opts.priorMs, costAt: 0, lastSeen: 0, inRing: false }
+      t = { name, waiting: [], head: 0, running: 0, admitted: 0, costSum: 0, costN: 0, costAt: 0, deficit: 0, lastSeen: 0, inRing: false }
       this.tenants.set(name, t)
     }
     t.lastSeen = Date.now()
@@ -80,7 +89,7 @@ export class Gate {
     let n = 0
     for (const [name, t] of this.tenants) {
       if (t.running > 0 || t.waiting.length > t.head || t.admitted > 0 || now - t.lastSeen < ACTIVE_MS) n++
-      else if (t.costMs === this.opts.priorMs || now - t.costAt > 10 * COST_HALF_LIFE_MS) this.tenants.delete(name)
+      else if (t.costAt === 0 || now - t.costAt > 10 * COST_HALF_LIFE_MS) this.tenants.delete(name)
     }
     return Math.max(1, n)
   }
@@ -89,10 +98,14 @@ export class Gate {
     return Math.max(1, Math.floor(this.opts.capacity / this.activeTenants()))
   }
 
+  private decay (t: Tenant): number {
+    return t.costAt === 0 ? 0 : Math.pow(0.5, (Date.now() - t.costAt) / COST_HALF_LIFE_MS)
+  }
+
+  /** The tenant's mean run time per job over its recent jobs, the prior standing in for a fraction of a job. */
   private cost (t: Tenant): number {
-    if (t.costAt === 0) return t.costMs
-    const decay = Math.pow(0.5, (Date.now() - t.costAt) / COST_HALF_LIFE_MS)
-    return this.opts.priorMs + (t.costMs - this.opts.priorMs) * decay
+    const d = this.decay(t)
+    return (t.costSum * d + PRIOR_JOBS * this.opts.priorMs) / (t.costN * d + PRIOR_JOBS)
   }
 
   /**
@@ -162,38 +175,65 @@ export class Gate {
   private release (t: Tenant, ms: number): void {
     this.running--
     t.running--
-    t.costMs = t.costAt === 0 ? Math.max(ms, this.opts.priorMs * 0.5) : 0.7 * this.cost(t) + 0.3 * ms
+    const d = this.decay(t)
+    t.costSum = t.costSum * d + ms
+    t.costN = t.costN * d + 1
     t.costAt = Date.now()
     t.lastSeen = t.costAt
     this.dispatch()
   }
 
-  /** Hands free slots out round-robin over tenants with waiters, each up to its share while others wait. */
+  /**
+   * Hands free slots out by deficit round-robin over tenants with waiters: the tenant at the head of the ring
+   * takes jobs while its deficit is positive (each job costs its measured mean), then goes to the back with
+   * a quantum (priorMs) more. Alone, a tenant takes every free slot; while others wait, none runs more than
+   * its share of the slots.
+   */
   private dispatch (): void {
-    let skipped = 0
+    let overShare = 0
     while (this.running < this.opts.capacity && this.ring.length > this.ringHead) {
       const t = this.ring[this.ringHead] as Tenant
-      this.ringHead++
       const w = this.nextWaiter(t)
-      if (w === undefined) { t.inRing = false; this.compactRing(); continue }
-      const others = this.ring.length - this.ringHead
-      if (t.running >= this.share() && others > 0 && skipped <= others) {
-        t.head-- // put it back: over its share while another tenant waits
-        this.ring.push(t)
-        skipped++
+      if (w === undefined) {
+        this.ringHead++
+        t.inRing = false
+        t.deficit = Math.min(0, t.deficit) // no credit kept while idle; a debt stays until paid
+        this.compactRing()
         continue
       }
-      skipped = 0
+      const others = this.ring.length - this.ringHead - 1
+      if (others > 0 && t.running >= this.share() && overShare <= others) {
+        this.backOfRing(t, w) // over its share of the slots while another tenant waits
+        overShare++
+        continue
+      }
+      if (others > 0 && t.deficit <= 0) {
+        t.deficit += this.opts.priorMs
+        this.backOfRing(t, w)
+        continue
+      }
+      overShare = 0
       this.running++
       t.running++
+      t.deficit = others > 0 ? t.deficit - this.cost(t) : 0 // alone, it owes no one
       const grant = w.grant as () => void
       w.grant = null
       w.unsubscribe()
-      if (t.waiting.length > t.head) this.ring.push(t)
-      else { t.inRing = false; t.waiting.length = 0; t.head = 0 }
-      this.compactRing()
+      if (t.waiting.length === t.head) {
+        t.waiting.length = 0
+        t.head = 0
+      }
+      if (t.deficit <= 0) this.backOfRing(t, undefined)
       grant()
     }
+  }
+
+  /** Moves the ring's head tenant to the back, its next waiter `w` (taken by nextWaiter) put back first. */
+  private backOfRing (t: Tenant, w: Waiter | undefined): void {
+    if (w !== undefined) t.head--
+    this.ringHead++
+    this.ring.push(t)
+    this.compactRing()
   }
 
   private nextWaiter (t: Tenant): Waiter | undefined {

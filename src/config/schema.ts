@@ -81,6 +81,7 @@ export const ConfigSchema = Type.Object({
   ADMISSION_MATH_QUEUE: Type.Integer({ minimum: 1, default: 262_144, description: 'Most math checks one tenant may have admitted and unfinished (429 above it).' }),
   ADMISSION_CODE_QUEUE: Type.Integer({ minimum: 1, default: 4096, description: 'Most code checks one tenant may have admitted and unfinished (429 above it).' }),
   CODE_MAX_CONCURRENT: Type.Integer({ minimum: 0, default: 0, description: 'Code checks (Python and JavaScript together) running at once; caps the sandboxes\' share of the CPU (0: CODE_PYTHON_SLOTS + CODE_JS_ISOLATES).' }),
+  CODE_CPU_SHARES: Type.Integer({ minimum: 0, maximum: 262_144, default: 256, description: 'CPU weight of all code sandboxes together (Python jails and JavaScript processes, one cgroup of the cpu controller), against 1024 for each thread of the service: under contention the HTTP thread and the math workers keep the CPU; idle CPU still goes to the sandboxes. 0: no weight (the sandboxes compete as ordinary processes).' }),
   REQUEST_CODE_BUDGET_S: Type.Integer({ minimum: 1, default: 3600, description: 'Most CPU time one synchronous request may ask for: the sum over its code checks of cases x time limit (413 above it).' }),
   METRICS_MAX_RUNS: Type.Integer({ minimum: 1, default: 50, description: 'Distinct run labels on /metrics; the other runs are summed under run="other".' })
 }, { additionalProperties: true })

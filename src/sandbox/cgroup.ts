@@ -10,8 +10,14 @@
  * CPU accounting is required: where it cannot be set up the Python pool refuses to start and says why. A
  * service not running as root uses a delegated cgroup v2 subtree where it has one (its own cgroup writable),
  * and otherwise `procAccounting`: the same whole-jail CPU counter summed from /proc (see procCpuMs).
+ *
+ * CPU weight (CODE_CPU_SHARES): every sandbox process (the Python jails' and the JavaScript processes') can
+ * be put in one `reward-verifier-sandboxes` cgroup of the cpu controller, whose cpu.shares (v1) or cpu.weight
+ * (v2) is the weight of all of them together against each thread of the service (1024 each): under
+ * contention the math worker and the HTTP thread keep the CPU, and the sandboxes still take every idle
+ * cycle (shares are no cap). Best effort: where the cpu controller is not writable, nothing changes.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, statSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmdirSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 
 const ROOT = '/sys/fs/cgroup'
@@ -48,6 +54,55 @@ function rmdirs (dirs: string[]): void {
   for (const d of dirs) { try { rmdirSync(d) } catch { /* busy or gone */ } }
 }
 
+interface CpuGroup { procs: string, dir: string }
+let cpuGroup: CpuGroup | null = null
+
+/**
+ * Creates (or updates) the sandboxes' cpu cgroup with `shares` (0: none; sandboxes stay in the service's
+ * cgroup). Called once at start, before the pools start; returns why it could not be set up, or null.
+ */
+export function configureSandboxCpu (shares: number): string | null {
+  cpuGroup = null
+  if (shares <= 0) return null
+  try {
+    if (existsSync(join(ROOT, 'cgroup.controllers'))) {
+      const dir = join(ROOT, readFileSync('/proc/self/cgroup', 'utf8').match(/^0::(.*)$/m)?.[1] ?? '/', `${NAME}-sandboxes`)
+      mkdirSync(dir, { recursive: true })
+      // v2 weights run 1..10000 with 100 for a default task; v1 shares 2..262144 with 1024
+      writeFileSync(join(dir, 'cpu.weight'), String(Math.max(1, Math.min(10_000, Math.round(shares * 100 / 1024)))))
+      cpuGroup = { procs: join(dir, 'cgroup.procs'), dir }
+      return null
+    }
+    const root = v1Root('cpu')
+    if (root === null) return 'no cgroup v1 cpu hierarchy under /sys/fs/cgroup'
+    const dir = join(root, ownPath('cpu'), `${NAME}-sandboxes`)
+    mkdirSync(dir, { recursive: true })
+    writeFileSync(join(dir, 'cpu.shares'), String(Math.max(2, Math.min(262_144, shares))))
+    cpuGroup = { procs: join(dir, 'cgroup.procs'), dir }
+    return null
+  } catch (err) {
+    return `cannot set up the sandboxes' cpu cgroup: ${(err as Error).message}`
+  }
+}
+
+/** Moves a sandbox process (all its threads) into the sandboxes' cpu cgroup, when there is one. */
+export function joinSandboxCpu (pid: number | undefined): void {
+  if (cpuGroup === null || pid === undefined) return
+  try { writeFileSync(cpuGroup.procs, String(pid)) } catch { /* gone already, or not permitted: its default weight */ }
+}
+
+/** cgroup.procs of the sandboxes' cpu cgroup for a slot's launcher, when it is a hierarchy other than `cpuacctDir`'s. */
+function cpuProcsFor (cpuacctDir: string): string[] {
+  if (cpuGroup === null) return []
+  try {
+    const sameHierarchy = realpathSync(join(cpuacctDir, '..')) === realpathSync(join(cpuGroup.dir, '..'))
+    if (!sameHierarchy) return [cpuGroup.procs]
+    // cpu and cpuacct mounted together: the slot's own cgroup carries the weight (one per slot)
+    writeFileSync(join(cpuacctDir, 'cpu.shares'), readFileSync(join(cpuGroup.dir, 'cpu.shares'), 'utf8').trim())
+  } catch { /* default weight */ }
+  return []
+}
+
 /** The slot's cgroups, or a string saying why CPU accounting cannot be set up here. */
 export function createSlotCgroup (judgeUid: number, memoryBytes: number, pids: number): SlotCgroup | string {
   try {
@@ -59,6 +114,7 @@ export function createSlotCgroup (judgeUid: number, memoryBytes: number, pids: n
       try { writeFileSync(join(dir, 'memory.max'), String(memoryBytes)) } catch { memory = false }
       try { writeFileSync(join(dir, 'pids.max'), String(pids)) } catch { /* RLIMIT_NPROC still caps the slot */ }
       readFileSync(join(dir, 'cpu.stat'), 'utf8')
+      if (cpuGroup !== null) { try { writeFileSync(join(dir, 'cpu.weight'), readFileSync(join(cpuGroup.dir, 'cpu.weight'), 'utf8').trim()) } catch { /* cpu controller not delegated */ } }
       return { procs: [join(dir, 'cgroup.procs')], cpuDir: dir, kind: 'v2', memory, remove: () => rmdirs([dir]) }
     }
     const cpuRoot = v1Root('cpuacct')
@@ -67,7 +123,7 @@ export function createSlotCgroup (judgeUid: number, memoryBytes: number, pids: n
     try { rmdirSync(join(cpu, 'solution')) } catch { /* from an earlier layout, or absent */ }
     mkdirSync(cpu, { recursive: true })
     readFileSync(join(cpu, 'cpuacct.usage'), 'utf8')
-    const procs = [join(cpu, 'cgroup.procs')]
+    const procs = [join(cpu, 'cgroup.procs'), ...cpuProcsFor(cpu)]
     const dirs = [cpu]
     let memory = false
     const memRoot = v1Root('memory')

@@ -9,6 +9,7 @@
  * was killed there).
  */
 import { fork, type ChildProcess } from 'node:child_process'
+import { joinSandboxCpu } from './cgroup.ts'
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import type { EffectiveLimits, JobForm, RawCase } from './types.ts'
@@ -96,6 +97,7 @@ export class JsProcess {
   /** Starts a sandbox process; rejects with the reason when it does not become ready. */
   static start (worker = WORKER): Promise<JsProcess> {
     const child = fork(worker, [], { execArgv: JS_PROCESS_FLAGS, env: {}, stdio: ['ignore', 'ignore', 'pipe', 'ipc'], serialization: 'json' })
+    joinSandboxCpu(child.pid) // CODE_CPU_SHARES: all its threads, before it runs any code
     const p = new JsProcess(child)
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => { p.kill(); reject(new Error('javascript sandbox process did not start in time')) }, START_MS)

@@ -11,6 +11,7 @@ import type { ComponentName } from './options.ts'
 import type { ComponentResult } from '../rewards/types.ts'
 import { createMathVerifier } from '../rewards/math/index.ts'
 import { createCodeVerifier } from '../rewards/code/verifier.ts'
+import { configureSandboxCpu } from '../sandbox/cgroup.ts'
 import { LanguagePool } from '../rewards/language/pool.ts'
 import { Scorer } from './scorer.ts'
 import { createGates, gateCode, gateMath, type Gates, type GatedCode, type GatedMath } from './admission.ts'
@@ -66,6 +67,8 @@ export function nativeOptions (config: Config): Pick<CodeVerifierOptions, 'nativ
 export function createScoringResources (config: Config, opts: ScoringResourceOptions = {}): ScoringResources {
   const rawMath: MathVerifier = opts.math ?? createMathVerifier({ threads: config.MATH_THREADS, deadlineMs: config.MATH_DEADLINE_MS })
   const language = new LanguagePool(opts.textThreads ?? config.TEXT_THREADS)
+  const cpu = configureSandboxCpu(config.CODE_CPU_SHARES) // before the pools start their sandboxes
+  if (cpu !== null) process.emitWarning(`CODE_CPU_SHARES not applied: ${cpu}`)
   const rawCode: CodeVerifier = createCodeVerifier({ pythonSlots: config.CODE_PYTHON_SLOTS, jsIsolates: config.CODE_JS_ISOLATES, uidBase: config.CODE_UID_BASE, ...nativeOptions(config) })
   const gates = createGates(config, opts.mathThreads)
   const math = gateMath(rawMath, gates.math)

@@ -64,3 +64,31 @@ test("one request's signal carries at most one listener per running check, never
   await assert.rejects(again, /client left/)
   assert.equal(resources.gates.math.inFlight <= config.MATH_THREADS, true)
 })
+
+test('/get_reward goes through the same admission: 429 + Retry-After for the key over its wait, another key served, 413 over the code budget', async (t) => {
+  const keys = keysFile(t, { hostile: ['score'], ordinary: ['score'] })
+  const app = await build(t, { API_KEYS_FILE: keys.path, CODE_MAX_CONCURRENT: '1', ADMISSION_MAX_WAIT_MS: '200', REQUEST_CODE_BUDGET_S: '60', QUEUE_PREFIX: `t-admission-${process.pid}` })
+  const H = bearer(keys.key.hostile)
+  const query = `<think>\nloop\n</think>\n<answer>\n\`\`\`javascript\n${spin.code}\n\`\`\`\n</answer>`
+  const label = { type: 'code', language: 'javascript', tests: spin.tests, limits: spin.limits }
+  const first = app.inject({ method: 'POST', url: '/get_reward', payload: { query: [query], labels: [label] }, headers: H })
+  await new Promise(resolve => setTimeout(resolve, 50))
+  const second = await app.inject({ method: 'POST', url: '/get_reward', payload: { query: [query], labels: [label] }, headers: H })
+  assert.equal(second.statusCode, 429, second.body)
+  assert.equal(second.json<{ code: string }>().code, 'RWD_ERR_BUSY')
+  assert.ok(Number(second.headers['retry-after']) >= 1, String(second.headers['retry-after']))
+  // the other key's math is not queued behind the hostile key's code
+  const math = await app.inject({ method: 'POST', url: '/get_reward', payload: { query: [r1('t', '\\boxed{0.5}')], labels: ['1/2'] }, headers: bearer(keys.key.ordinary) })
+  assert.equal(math.statusCode, 200, math.body)
+  assert.match(math.body, /"rewards":\[2\.0\]/)
+  const done = await first
+  assert.equal(done.statusCode, 200, done.body)
+  assert.match(done.body, /"unscorable":\[0\.0\]/) // the loop timed out: a 0 the solution caused, not a null
+  // cases x time limit over every label, before any work: 100 cases x 10 s > 60 s
+  const cases = Array.from({ length: 100 }, (_, i) => ({ args: [i], expected: i }))
+  const big = { type: 'code', language: 'python', tests: { type: 'call', function: 'f', cases } }
+  const refused = await app.inject({ method: 'POST', url: '/get_reward', payload: { query: ['x'], labels: [big] }, headers: bearer(keys.key.ordinary) })
+  assert.equal(refused.statusCode, 413, refused.body)
+  assert.equal(refused.json<{ field: string }>().field, '/labels')
+  assert.match(refused.json<{ message: string }>().message, /REQUEST_CODE_BUDGET_S \(60\)/)
+})

@@ -13,6 +13,8 @@ import { annotateNumbers } from '../../rewards/code/lossless.ts'
 
 /** Depth of the request schemas themselves (e.g. /groups/0/reference/tests/cases/0/args), under free-form JSON. */
 const SCHEMA_DEPTH = 8
+/** Bodies longer than this (characters) are handled a step per event-loop turn. */
+const YIELD_ABOVE_CHARS = 1 << 20
 
 export function registerBodyHandling (app: FastifyInstance, config: Config): void {
   const maxDepth = config.METADATA_MAX_DEPTH + SCHEMA_DEPTH
@@ -51,18 +53,26 @@ export function registerBodyHandling (app: FastifyInstance, config: Config): voi
   app.removeContentTypeParser('text/plain') // every route takes JSON: anything else is a 415
   const parse = app.getDefaultJsonParser('error', 'error')
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    parse(request, body as string, (err: Error | null, value?: unknown) => {
+    const text = body as string
+    // A large body is parsed, checked and validated in separate turns of the event loop: /healthz and the
+    // other requests are answered in between (a 10 MiB body is tens of ms per step).
+    const next = text.length > YIELD_ABOVE_CHARS ? (fn: () => void) => { setImmediate(fn) } : (fn: () => void) => { fn() }
+    parse(request, text, (err: Error | null, value?: unknown) => {
       if (err !== null) {
         done(new errors.RequestBadJson(err.message.replace(/^Body is not valid JSON but content-type is set to 'application\/json'$/, 'unreadable body')), undefined)
         return
       }
-      const bad = findBadString(value, maxDepth)
-      if (bad !== null) {
-        done(withField(new errors.RequestBadString(`${bad.pointer || '/'}: ${bad.problem}`), bad.pointer), undefined)
-        return
-      }
-      if (body.includes('"tests"')) annotateNumbers(value, body as string) // code tests keep numbers as written
-      done(null, value)
+      next(() => {
+        const bad = findBadString(value, maxDepth)
+        if (bad !== null) {
+          done(withField(new errors.RequestBadString(`${bad.pointer || '/'}: ${bad.problem}`), bad.pointer), undefined)
+          return
+        }
+        next(() => {
+          if (text.includes('"tests"')) annotateNumbers(value, text) // code tests keep numbers as written
+          next(() => { done(null, value) })
+        })
+      })
     })
   })
 }

@@ -28,6 +28,7 @@ import { ErrorReplySchema, errorReplies } from '../schemas/error.ts'
 import { errors, withField } from '../../errors.ts'
 import { clientSignal } from '../client-signal.ts'
 import { tenantOf } from '../plugins/auth.ts'
+import { admitWork, workOfGroups } from '../admission.ts'
 import { MathReferenceSchema, NoReferenceSchema, RewardsOptionsSchema, type Reference, type RewardsOptions, type Group } from '../../scoring/schema.ts'
 import { COMPONENTS, resolveOptions } from '../../scoring/options.ts'
 import { floatJson } from '../../lib/float-json.ts'
@@ -119,6 +120,7 @@ export function getRewardRoutes (app: App, services: Services): void {
   // The extra_logs keys: every component these options compute, in reply order, whatever the labels.
   const effective = resolveOptions(rewards)
   const names = COMPONENTS.filter(name => effective.rewards[name] !== undefined)
+  const accuracy = effective.rewards.accuracy !== undefined
   const float = (x: number | null | undefined): number => x !== null && x !== undefined && Number.isFinite(x) ? x : fallback
 
   app.post('/get_reward', {
@@ -129,10 +131,11 @@ export function getRewardRoutes (app: App, services: Services): void {
         'reference ({"type": "code", ...}). Never a null reward: unscorable items get GET_REWARD_FALLBACK and extra_logs.unscorable = 1. ' +
         'Every number in the reply is written as a JSON float (2.0, not 2). extra_logs has the same keys in every reply. ' +
         'Trailing end tokens (<|im_end|>, </s>, ...) are removed before scoring (format.strip_tokens in GET_REWARD_REWARDS). ' +
-        'Batches up to GET_REWARD_MAX_BATCH queries and GET_REWARD_BODY_LIMIT_BYTES. With auth on, an API key with the score scope: a bearer key, or the URL userinfo ' +
+        'Batches up to GET_REWARD_MAX_BATCH queries and GET_REWARD_BODY_LIMIT_BYTES. Goes through the same admission as /v1/score: ' +
+        '429 + Retry-After when this key\'s backlog on the math or code pool would wait past ADMISSION_MAX_WAIT_MS. With auth on, an API key with the score scope: a bearer key, or the URL userinfo ' +
         '(--remote_rm_url http://rv:KEY@host:8080/get_reward, sent as Basic auth).',
       body: GetRewardRequestSchema,
-      response: { 200: GetRewardReplySchema, ...errorReplies, 401: ErrorReplySchema, 403: ErrorReplySchema }
+      response: { 200: GetRewardReplySchema, ...errorReplies, 401: ErrorReplySchema, 403: ErrorReplySchema, 429: ErrorReplySchema }
     },
     bodyLimit: config.GET_REWARD_BODY_LIMIT_BYTES,
     config: { bodyLimitKey: 'GET_REWARD_BODY_LIMIT_BYTES', access: 'score' }
@@ -156,7 +159,14 @@ export function getRewardRoutes (app: App, services: Services): void {
       if (prompt !== undefined) group.prompt = prompt
       return group
     })
-    const reply = await services.scorer.score(rewards === undefined ? { groups } : { groups, rewards }, clientSignal(res), tenantOf(request))
+    // the same admission as /v1/score: the code budget (413 naming /labels) and the gates (429 + Retry-After)
+    const release = admitWork(services, request, workOfGroups(groups, accuracy, config, '/labels'))
+    let reply
+    try {
+      reply = await services.scorer.score(rewards === undefined ? { groups } : { groups, rewards }, clientSignal(res), tenantOf(request))
+    } finally {
+      release()
+    }
     services.metrics.completionsScored.inc(n)
     const out: GetRewardReply = { rewards: [], scores: [], extra_logs: {} }
     const logs: Record<string, number[]> = {}

@@ -12,6 +12,10 @@ import { tenantOf } from '../plugins/auth.ts'
 import { STREAM_ABOVE, resultCount, scoreReplyStream } from '../reply-stream.ts'
 import { ErrorReplySchema } from '../schemas/error.ts'
 
+/** Requests with more groups than this give the event loop a turn between their synchronous steps. */
+const LARGE_GROUPS = 512
+const yieldNow = async (): Promise<void> => { await new Promise(resolve => setImmediate(resolve)) }
+
 export function scoreRoutes (app: App, services: Services): void {
   app.post('/v1/score', {
     schema: {
@@ -24,11 +28,14 @@ export function scoreRoutes (app: App, services: Services): void {
     },
     config: { access: 'score' }
   }, async (request, res) => {
+    const large = request.body.groups.length > LARGE_GROUPS
+    if (large) await yieldNow() // validation of a large body had this turn of the event loop
     checkScoreLimits(request.body, services.config)
     const work = workOfGroups(request.body.groups, resolveOptions(request.body.rewards).rewards.accuracy !== undefined, services.config)
     const release = admitWork(services, request, work)
     let reply
     try {
+      if (large) await yieldNow()
       reply = await services.scorer.score(request.body, clientSignal(res), tenantOf(request))
     } finally {
       release()

@@ -14,6 +14,8 @@ function deferred (): { promise: Promise<void>, resolve: () => void } {
   return { promise, resolve }
 }
 
+const spin = (ms: number): void => { const end = performance.now() + ms; while (performance.now() < end) { /* busy */ } }
+
 test('no more than capacity run at once; slots go round-robin across tenants', async () => {
   const gate = new Gate(opts({ capacity: 1 }))
   const order: string[] = []
@@ -22,6 +24,7 @@ test('no more than capacity run at once; slots go round-robin across tenants', a
   const job = (name: string) => async () => {
     running++; peak = Math.max(peak, running)
     await new Promise(resolve => setImmediate(resolve))
+    spin(1)
     order.push(name); running--
   }
   const all: Array<Promise<void>> = []
@@ -29,9 +32,31 @@ test('no more than capacity run at once; slots go round-robin across tenants', a
   for (let i = 0; i < 3; i++) all.push(gate.run('b', undefined, job(`b${i}`)))
   await Promise.all(all)
   assert.equal(peak, 1)
-  // b queued behind 20 of a's jobs, yet its three jobs finish among a's first few, not after all of them
+  // b queued behind 20 of a's 1 ms jobs, yet its three finish within a's first quantum or two, not after all of them
   const lastB = order.indexOf('b2')
-  assert.ok(lastB < 8, `b's last job ran at position ${lastB}: ${order.join(' ')}`)
+  assert.ok(lastB < 14, `b's last job ran at position ${lastB}: ${order.join(' ')}`)
+})
+
+test("slots are shared in time, not in jobs: a tenant of slow jobs gets no more of the pool's time than one of fast jobs", async () => {
+  const gate = new Gate(opts({ capacity: 1, priorMs: 5 }))
+  const busy: Record<string, number> = { slow: 0, fast: 0 }
+  let contended = true
+  const job = (name: string, ms: number) => async () => {
+    await new Promise(resolve => setImmediate(resolve))
+    const t0 = performance.now()
+    spin(ms)
+    if (contended) busy[name] = (busy[name] ?? 0) + performance.now() - t0
+  }
+  const slow: Array<Promise<void>> = []
+  const fast: Array<Promise<void>> = []
+  for (let i = 0; i < 100; i++) slow.push(gate.run('slow', undefined, job('slow', 2)))
+  for (let i = 0; i < 1000; i++) fast.push(gate.run('fast', undefined, job('fast', 0.1)))
+  await Promise.race([Promise.all(slow), Promise.all(fast)])
+  contended = false
+  await Promise.all([...slow, ...fast])
+  const ratio = (busy.slow ?? 0) / (busy.fast ?? 1)
+  // counted in jobs (plain round-robin) the slow tenant would take 20 times the fast one's time
+  assert.ok(ratio > 0.4 && ratio < 2.5, `pool time slow/fast while both waited: ${ratio.toFixed(2)} (${JSON.stringify(busy)})`)
 })
 
 test("a tenant's slow jobs cannot take every slot while another tenant waits", async () => {
@@ -101,4 +126,38 @@ test('onAbort: one listener per signal; unsubscribe is O(1) and a late subscribe
   ac.abort()
   assert.equal(calls.length, 500)
   assert.ok(calls.every(i => i % 2 === 1))
+})
+
+test("one job stalled (a busy CPU) does not swing a tenant's cost estimate into a 429 for its ordinary backlog", async () => {
+  const gate = new Gate(opts({ capacity: 1, maxWaitMs: 1000, priorMs: 5 }))
+  for (let i = 0; i < 200; i++) await gate.run('t', undefined, async () => {})
+  await gate.run('t', undefined, async () => { await new Promise(resolve => setTimeout(resolve, 300)) })
+  const held = gate.admit('t', 128) // four requests of 128 checks in flight, as the ordinary tenant of the bench
+  try {
+    for (let i = 0; i < 3; i++) gate.admit('t', 128)
+  } finally {
+    held()
+  }
+})
+
+test('a tenant that had the pool to itself owes nothing when another tenant arrives', async () => {
+  const gate = new Gate(opts({ capacity: 1, priorMs: 5 }))
+  const hold = deferred()
+  const head = gate.run('a', undefined, async () => { await hold.promise })
+  const alone: Array<Promise<void>> = []
+  for (let i = 0; i < 300; i++) alone.push(gate.run('a', undefined, async () => { spin(0.2) }))
+  hold.resolve()
+  await head
+  await Promise.all(alone) // 300 jobs through dispatch with no one else waiting
+  const order: string[] = []
+  const again = deferred()
+  const block = gate.run('c', undefined, async () => { await again.promise })
+  const b: Array<Promise<void>> = []
+  for (let i = 0; i < 50; i++) b.push(gate.run('b', undefined, async () => { spin(1); order.push('b') }))
+  const a: Array<Promise<void>> = []
+  for (let i = 0; i < 5; i++) a.push(gate.run('a', undefined, async () => { spin(0.2); order.push('a') }))
+  again.resolve()
+  await Promise.all([block, ...a, ...b])
+  const lastA = order.lastIndexOf('a')
+  assert.ok(lastA < 20, `a's jobs waited behind ${order.slice(0, lastA).filter(x => x === 'b').length} of b's: ${order.join('')}`)
 })
