@@ -10,7 +10,7 @@
  * CPU accounting is required: where it cannot be set up the Python pool refuses to start and says why.
  */
 import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 
 const ROOT = '/sys/fs/cgroup'
 const NAME = 'reward-verifier'
@@ -40,6 +40,20 @@ function v1Root (controller: string): string | null {
   return null
 }
 
+/**
+ * mkdir -p with one mkdir per missing level, so an error is thrown, not retried. Node 20's
+ * mkdirSync(..., { recursive: true }) spins forever when a parent exists but mkdir of the child answers
+ * ENOENT, which sysfs and procfs do (seen: `ip netns exec` mounts a fresh sysfs on /sys, with an empty
+ * /sys/fs/cgroup; the sandboxes' warm-up then blocked the event loop and the API never listened).
+ */
+export function mkdirs (dir: string): void {
+  const missing: string[] = []
+  for (let d = dir; !existsSync(d) && d !== dirname(d); d = dirname(d)) missing.unshift(d)
+  for (const d of missing) {
+    try { mkdirSync(d) } catch (err) { if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err }
+  }
+}
+
 function rmdirs (dirs: string[]): void {
   for (const d of dirs) { try { rmdirSync(d) } catch { /* busy or gone */ } }
 }
@@ -50,7 +64,7 @@ export function createSlotCgroup (judgeUid: number, memoryBytes: number, pids: n
     if (existsSync(join(ROOT, 'cgroup.controllers'))) {
       const base = join(ROOT, readFileSync('/proc/self/cgroup', 'utf8').match(/^0::(.*)$/m)?.[1] ?? '/')
       const dir = join(base, `${NAME}-${judgeUid}`)
-      mkdirSync(dir, { recursive: true })
+      mkdirs(dir)
       let memory = true
       try { writeFileSync(join(dir, 'memory.max'), String(memoryBytes)) } catch { memory = false }
       try { writeFileSync(join(dir, 'pids.max'), String(pids)) } catch { /* RLIMIT_NPROC still caps the slot */ }
@@ -61,7 +75,7 @@ export function createSlotCgroup (judgeUid: number, memoryBytes: number, pids: n
     if (cpuRoot === null) return 'no cgroup v1 cpuacct hierarchy under /sys/fs/cgroup (needed to enforce CPU time)'
     const cpu = join(cpuRoot, ownPath('cpuacct'), `${NAME}-${judgeUid}`)
     try { rmdirSync(join(cpu, 'solution')) } catch { /* from an earlier layout, or absent */ }
-    mkdirSync(cpu, { recursive: true })
+    mkdirs(cpu)
     readFileSync(join(cpu, 'cpuacct.usage'), 'utf8')
     const procs = [join(cpu, 'cgroup.procs')]
     const dirs = [cpu]
@@ -70,7 +84,7 @@ export function createSlotCgroup (judgeUid: number, memoryBytes: number, pids: n
     if (memRoot !== null) {
       try {
         const mem = join(memRoot, ownPath('memory'), `${NAME}-${judgeUid}`)
-        mkdirSync(mem, { recursive: true })
+        mkdirs(mem)
         writeFileSync(join(mem, 'memory.limit_in_bytes'), String(memoryBytes))
         try { writeFileSync(join(mem, 'memory.memsw.limit_in_bytes'), String(memoryBytes)) } catch { /* no swap accounting */ }
         procs.push(join(mem, 'cgroup.procs'))
@@ -82,7 +96,7 @@ export function createSlotCgroup (judgeUid: number, memoryBytes: number, pids: n
     if (pidRoot !== null) {
       try {
         const pid = join(pidRoot, ownPath('pids'), `${NAME}-${judgeUid}`)
-        mkdirSync(pid, { recursive: true })
+        mkdirs(pid)
         writeFileSync(join(pid, 'pids.max'), String(pids))
         procs.push(join(pid, 'cgroup.procs'))
         dirs.push(pid)
