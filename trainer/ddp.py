@@ -6,14 +6,14 @@ on a CPU). Every step, with one policy version for all ranks:
 1. every rank draws the same step's problems (same seed); rank r takes problems r, r+N, r+2N, ... and generates
    their completions on its GPU with its own sampling seed;
 2. each rank submits its groups as its own rollout (``<run>-r<r>-step-<s>``, ``policy_version = s``) to the run's
-   queue, and the ranks exchange their token ids (``all_gather_object``), so a rank can train on a group another
-   rank generated;
+   queue; a rank that leases a group another rank generated rebuilds its token ids from the leased text
+   (``completion_ids``: the character tokenizer round-trips), so the ranks exchange no ids;
 3. each rank leases **its share** of the step's groups (``max_groups`` = share still missing,
    ``min_policy_version = s``) until it holds that many: the service's lease gives each group to one rank only, so
    no group is trained twice, and the shares add up to the step's groups;
 4. each rank computes the GRPO loss on the groups it leased; the gradients are all-reduced (each rank's gradient
    weighted by its share of the step's trained sequences, so the update is the one a single rank would take on all
-   of them), clipped and applied on every rank: the weights stay identical (checked every ``eval_every`` steps);
+   of them; one flat all-reduce), clipped and applied on every rank: the weights stay identical (checked every ``eval_every`` steps);
 5. each rank acks its leases.
 
 Rank 0 evaluates (held-out greedy accuracy) and writes ``metrics.json`` (with ``world_size`` and what each rank
@@ -169,9 +169,6 @@ def _train(rank: int, world: int, args: Any, c: dict, device: str, autocast: boo
                            "completions": [tok.decode(x) for x in o], "metadata": {"step": step, "rank": rank}})
         t_gen = time.monotonic()
         exchange.submit(step, groups)
-        everyone: list[Any] = [None] * world
-        dist.all_gather_object(everyone, own)  # token ids of every group of the step, whoever generated it
-        ids: dict[str, list[list[int]]] = {k: v for d in everyone for k, v in d.items()}
         t_sub = time.monotonic()
         leased: dict[str, dict] = {}
         leases: list[str] = []
@@ -194,9 +191,12 @@ def _train(rank: int, world: int, args: Any, c: dict, device: str, autocast: boo
                 skipped += 1
                 continue
             pi = int(gid.split("-p")[1])
+            ids = completion_ids(tok, g["completions"], max_new)
+            if gid in own and ids != own[gid]:
+                raise RuntimeError(f"rank {rank}: the leased completions of {gid} do not re-encode to the generated ids")
             for j, res in enumerate(g["results"]):
                 rows_p.append(prompt_ids[pi])
-                rows_c.append(ids[gid][j])
+                rows_c.append(ids[j])
                 advs.append(float(g["advantages"][j]))
                 keep.append(res.get("reward") is not None)
         n_local = torch.tensor([float(len(rows_p))], device=device)
@@ -207,11 +207,7 @@ def _train(rank: int, world: int, args: Any, c: dict, device: str, autocast: boo
             weight = float(n_local) / float(n_all)
 
             def sync(params: list, weight: float = weight) -> None:
-                for p in params:
-                    if p.grad is None:
-                        p.grad = torch.zeros_like(p)
-                    p.grad.mul_(weight)
-                    dist.all_reduce(p.grad)
+                all_reduce_flat(params, weight)
 
             policy.train()
             if rows_p:
@@ -318,6 +314,32 @@ def _train(rank: int, world: int, args: Any, c: dict, device: str, autocast: boo
         if log_file is not None:
             log_file.close()
     dist.barrier()
+
+
+def completion_ids(tok: CharTokenizer, completions: list[str], max_new: int) -> list[list[int]]:
+    """The token ids of leased completions, rebuilt from their text (the lease returns the text the rank that
+    generated them submitted), so no rank sends token ids to another: a character-level decode drops only
+    ``<eos>`` (generation never emits padding or ``<bos>``), and a completion ended with ``<eos>`` exactly when
+    it is shorter than ``max_new`` tokens (otherwise the token budget ran out)."""
+    out = []
+    for text in completions:
+        ids = tok.encode(text)
+        out.append(ids + [tok.eos_id] if len(ids) < max_new else ids)
+    return out
+
+
+def all_reduce_flat(params: list, weight: float) -> None:
+    """Sum of ``weight`` × every rank's gradients, as one all-reduce of one flat buffer (one NCCL call instead of
+    one per parameter tensor); the parameters' ``.grad`` become views of the reduced buffer."""
+    grads = [p.grad if p.grad is not None else torch.zeros_like(p) for p in params]
+    flat = torch.cat([g.reshape(-1) for g in grads])
+    flat.mul_(weight)
+    dist.all_reduce(flat)
+    offset = 0
+    for p in params:
+        n = p.numel()
+        p.grad = flat[offset:offset + n].view_as(p)
+        offset += n
 
 
 def _weights_agree(policy: torch.nn.Module) -> bool:
