@@ -22,6 +22,7 @@ leased), ``log.jsonl`` and ``plot.png``. ``--world-size 1`` runs the same code o
 from __future__ import annotations
 
 import copy
+import gc
 import json
 import os
 import random
@@ -73,6 +74,10 @@ def _rank_main(rank: int, world: int, port: int, argv: list[str]) -> None:
     if cuda:
         torch.cuda.set_device(rank)
         torch.backends.cuda.matmul.allow_tf32 = True
+        # cuDNN's attention builds a plan for every new (batch, length) shape (a step's batch has its own): the
+        # updates' 0.2-0.3 s stalls on unseen shapes, more often with 2 ranks (a step waits for the slower rank)
+        if hasattr(torch.backends.cuda, "enable_cudnn_sdp"):
+            torch.backends.cuda.enable_cudnn_sdp(False)
     dist.init_process_group("nccl" if cuda else "gloo", init_method=f"tcp://127.0.0.1:{port}", rank=rank, world_size=world)
     try:
         _train(rank, world, args, c, device, cuda, argv)
@@ -100,7 +105,7 @@ def _train(rank: int, world: int, args: Any, c: dict, device: str, autocast: boo
     random.seed(args.seed)
     torch.manual_seed(args.seed)
     client = RewardClient(args.url)
-    client.wait_ready(timeout=120)
+    client.wait_ready(timeout=120, needs=("math",))  # arithmetic only: code sandboxes are not needed
     tok = CharTokenizer()
     from .model import ModelConfig
     mcfg = ModelConfig(vocab_size=tok.vocab_size, n_layer=c["n_layer"], n_head=c["n_head"], d_model=c["d_model"], max_len=96)
@@ -144,6 +149,11 @@ def _train(rank: int, world: int, args: Any, c: dict, device: str, autocast: boo
     series: list[dict] = []
     leased_by_rank: list[dict] = []
     optimizer_steps = 0
+    # Python's collector: the objects made until now (torch, the model, the data) are moved out of its reach, so a
+    # full collection scans only what the steps keep; gc_s records the time collections take during each step
+    gc.collect()
+    gc.freeze()
+    gc_clock = _GcClock()
     grpo_t0 = time.monotonic()
     step = 0
     while step < c["grpo_steps"]:
@@ -153,6 +163,7 @@ def _train(rank: int, world: int, args: Any, c: dict, device: str, autocast: boo
         if not go[0]:
             break
         t0 = time.monotonic()
+        gc_clock.reset()
         problems = source.batch(P)
         mine = list(range(rank, P, world))
         prompt_ids = {i: [tok.bos_id] + tok.encode(problems[i].prompt) for i in range(P)}
@@ -235,7 +246,7 @@ def _train(rank: int, world: int, args: Any, c: dict, device: str, autocast: boo
                "skipped": skipped, "reward_sum": summary.get("reward", 0.0) * len(leased) * G,
                "accuracy_sum": summary.get("accuracy", 0.0) * len(leased) * G, "format_sum": summary.get("format", 0.0) * len(leased) * G,
                "kl": stats.get("kl"), "gen_s": t_gen - t0, "exchange_s": t_sub - t_gen, "score_s": t_scored - t_sub,
-               "update_s": t_update - t_scored, "step_s": time.monotonic() - t0,
+               "update_s": t_update - t_scored, "step_s": time.monotonic() - t0, "gc_s": gc_clock.seconds, "gc_full": gc_clock.full,
                "response_tokens": sum(len(o) for o in outs) / max(1, len(outs))}
         rows: list[Any] = [None] * world
         dist.all_gather_object(rows, row)
@@ -256,6 +267,7 @@ def _train(rank: int, world: int, args: Any, c: dict, device: str, autocast: boo
                 "gen_s": round(max(r["gen_s"] for r in rows), 4), "exchange_s": round(max(r["exchange_s"] for r in rows), 4),
                 "score_s": round(max(r["score_s"] for r in rows), 4), "update_s": round(max(r["update_s"] for r in rows), 4),
                 "step_s": round(max(r["step_s"] for r in rows), 4), "elapsed_s": round(time.monotonic() - grpo_t0, 2),
+                "gc_s": round(max(r["gc_s"] for r in rows), 4), "gc_full_collections": sum(r["gc_full"] for r in rows),
             }
             leased_by_rank.append({"step": step - 1, **{f"rank{r['rank']}": r["leased_ids"] for r in rows}})
         if c["eval_every"] > 0 and step % c["eval_every"] == 0:
@@ -283,7 +295,8 @@ def _train(rank: int, world: int, args: Any, c: dict, device: str, autocast: boo
             "pass1_sampled_before": before["pass1_sampled"], "pass1_sampled_after": after["pass1_sampled"],
             "grpo_steps": len(series), "optimizer_steps": optimizer_steps,
             "median_step_s": statistics.median(steps) if steps else None,
-            "median_phase_s": {k: statistics.median(r[k] for r in series) for k in ("gen_s", "exchange_s", "score_s", "update_s")} if series else {},
+            "median_phase_s": {k: statistics.median(r[k] for r in series) for k in ("gen_s", "exchange_s", "score_s", "update_s", "gc_s")} if series else {},
+            "gc_s_total": round(sum(r["gc_s"] for r in series), 3), "gc_full_collections": sum(r["gc_full_collections"] for r in series),
             "wait_share": round(sum(r["score_s"] + r["exchange_s"] for r in series) / total, 4) if total else None,
             "groups_trained_twice": sum(r["groups_leased"] - r["groups_leased_distinct"] for r in series),
             "groups_not_leased": sum(r["groups"] - r["groups_leased_distinct"] for r in series),
@@ -314,6 +327,24 @@ def _train(rank: int, world: int, args: Any, c: dict, device: str, autocast: boo
         if log_file is not None:
             log_file.close()
     dist.barrier()
+
+
+class _GcClock:
+    """Seconds Python's collector ran, and how many full (generation 2) collections, since ``reset()``."""
+
+    def __init__(self) -> None:
+        self.seconds, self.full, self._t = 0.0, 0, 0.0
+        gc.callbacks.append(self._on)
+
+    def reset(self) -> None:
+        self.seconds, self.full = 0.0, 0
+
+    def _on(self, phase: str, info: dict) -> None:
+        if phase == "start":
+            self._t = time.perf_counter()
+            return
+        self.seconds += time.perf_counter() - self._t
+        self.full += 1 if info.get("generation") == 2 else 0
 
 
 def completion_ids(tok: CharTokenizer, completions: list[str], max_new: int) -> list[list[int]]:
