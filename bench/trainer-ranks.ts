@@ -34,7 +34,7 @@ export async function benchTrainerRanks (): Promise<string> {
     if (one === null || two === null) continue
     for (const m of [one, two]) {
       const p = m.median_phase_s
-      rows.push([ws1.replace(/-ws1$/, ''), m.world_size, m.grpo_steps, m.median_step_s, m === two ? (two.median_step_s / one.median_step_s).toFixed(2) : '1', p.gen_s, p.exchange_s, p.score_s, p.update_s,
+      rows.push([ws1.replace(/-ws1$/, ''), m.world_size, m.grpo_steps, m.median_step_s, m === two ? (two.median_step_s / one.median_step_s).toFixed(3) : '1', p.gen_s, p.exchange_s, p.score_s, p.update_s,
         `${(m.wait_share * 100).toFixed(0)}%`, m.accuracy_after, m.groups_trained_twice])
     }
   }
