@@ -1,5 +1,5 @@
 /**
- * npm run bench: every benchmark, printed as markdown tables. Sections: service, math, math-http, pipeline, cli, code, native, tenants.
+ * npm run bench: every benchmark, printed as markdown tables. Sections: service, math, math-http, pipeline, cli, code, native, tenants, trainer-ranks.
  * `npm run bench -- service` runs one section. Medians over rounds; all measured in this one run.
  */
 import { benchService } from './service.ts'
@@ -31,6 +31,10 @@ const sections: Record<string, () => Promise<string>> = {
   tenants: async () => {
     const m = await import('./tenants.ts')
     return await m.benchTenants()
+  },
+  'trainer-ranks': async () => {
+    const m = await import('./trainer-ranks.ts')
+    return await m.benchTrainerRanks()
   }
 }
 

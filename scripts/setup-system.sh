@@ -4,6 +4,7 @@
 #   uidmap       newuidmap/newgidmap: the Python sandbox of a service not running as root (test/sandbox/nonroot.test.ts)
 #   redis-server a Redis for tests that need their own (persistence, restarts), and the local Redis Cluster
 #   chromium     headless screenshots of the dashboard and reports
+#   iproute2, util-linux (ip netns, nsenter): the test of workers on other hosts (network namespaces, as root)
 #   compiled code languages (src/sandbox/native, sandboxes/<language>/metadata.json): g++ (C, C++),
 #   openjdk-17-jdk-headless (Java), golang-go + testify (Go), rustc + the regex/md5/rand crates (Rust),
 #   libboost-dev and libssl-dev (headers some HumanEval-X C++ programs include)
@@ -16,6 +17,8 @@ command -v bwrap >/dev/null 2>&1 || need+=(bubblewrap)
 [ -x /usr/bin/newuidmap ] || need+=(uidmap)
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
+command -v ip >/dev/null 2>&1 || need+=(iproute2)
+command -v nsenter >/dev/null 2>&1 || need+=(util-linux)
 [ -x /usr/bin/g++ ] || need+=(g++)
 [ -x /usr/bin/javac ] || need+=(openjdk-17-jdk-headless)
 [ -x /usr/bin/go ] || need+=(golang-go)

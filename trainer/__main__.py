@@ -39,7 +39,8 @@ def main(argv: list[str]) -> int:
     if cmd == "check":
         from .client import RewardClient
         url = rest[rest.index("--url") + 1] if "--url" in rest else "http://127.0.0.1:8080"
-        print(json.dumps(RewardClient(url).wait_ready(timeout=30)))
+        needs = tuple(rest[rest.index("--needs") + 1].split(",")) if "--needs" in rest else None  # e.g. --needs math
+        print(json.dumps(RewardClient(url).wait_ready(timeout=30, needs=needs)))
         return 0
     print(f"unknown command {cmd!r}\n{__doc__}", file=sys.stderr)
     return 2

@@ -55,12 +55,14 @@ def loads(raw: bytes | str) -> Any:
 class ServiceError(Exception):
     """A non-2xx reply from the service."""
 
-    def __init__(self, status: int, code: Optional[str], message: str, retry_after: Optional[float] = None) -> None:
+    def __init__(self, status: int, code: Optional[str], message: str, retry_after: Optional[float] = None,
+                 body: bytes = b"") -> None:
         super().__init__(f"HTTP {status} {code or ''}: {message}".strip())
         self.status = status
         self.code = code
         self.message = message
         self.retry_after = retry_after
+        self.body = body  # the reply as sent (e.g. /readyz's checks)
 
 
 class RewardClient:
@@ -106,19 +108,30 @@ class RewardClient:
             except (ValueError, AttributeError):
                 pass
             retry = err.headers.get("retry-after") if err.headers is not None else None
-            raise ServiceError(err.code, code, message, float(retry) if retry else None) from None
+            raise ServiceError(err.code, code, message, float(retry) if retry else None, body=raw) from None
         return loads(raw) if raw else None
 
-    def wait_ready(self, timeout: float = 60.0, interval: float = 0.5) -> dict:
-        """Poll GET /readyz until it answers 200 (ready) or ``timeout`` seconds pass."""
+    def wait_ready(self, timeout: float = 60.0, interval: float = 0.5, needs: Optional[tuple[str, ...]] = None) -> dict:
+        """Poll GET /readyz until it answers 200 (ready) or ``timeout`` seconds pass. With ``needs`` (names of
+        /readyz checks, e.g. ``("math",)``), a 503 whose listed checks are all ``ok`` is enough: a run that scores
+        only math needs no code sandboxes, which fail readiness on a machine without bubblewrap."""
         deadline = time.monotonic() + timeout
-        last: Exception | None = None
+        last: Exception | str | None = None
         while time.monotonic() < deadline:
             try:
                 return self.request("GET", "/readyz")
-            except (ServiceError, OSError) as err:  # URLError is an OSError
+            except ServiceError as err:
                 last = err
-                time.sleep(interval)
+                if needs and err.status == 503:
+                    try:
+                        checks = json.loads(err.body).get("checks", {})
+                    except (ValueError, AttributeError):
+                        checks = {}
+                    if all(checks.get(k) == "ok" for k in needs):
+                        return {"status": "ready_for", "needs": list(needs), "checks": checks}
+            except OSError as err:  # URLError is an OSError
+                last = err
+            time.sleep(interval)
         raise TimeoutError(f"service at {self.base_url} not ready after {timeout} s: {last}")
 
     # -- scoring ---------------------------------------------------------------------------------------

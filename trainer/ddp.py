@@ -6,14 +6,14 @@ on a CPU). Every step, with one policy version for all ranks:
 1. every rank draws the same step's problems (same seed); rank r takes problems r, r+N, r+2N, ... and generates
    their completions on its GPU with its own sampling seed;
 2. each rank submits its groups as its own rollout (``<run>-r<r>-step-<s>``, ``policy_version = s``) to the run's
-   queue, and the ranks exchange their token ids (``all_gather_object``), so a rank can train on a group another
-   rank generated;
+   queue; a rank that leases a group another rank generated rebuilds its token ids from the leased text
+   (``completion_ids``: the character tokenizer round-trips), so the ranks exchange no ids;
 3. each rank leases **its share** of the step's groups (``max_groups`` = share still missing,
    ``min_policy_version = s``) until it holds that many: the service's lease gives each group to one rank only, so
    no group is trained twice, and the shares add up to the step's groups;
 4. each rank computes the GRPO loss on the groups it leased; the gradients are all-reduced (each rank's gradient
    weighted by its share of the step's trained sequences, so the update is the one a single rank would take on all
-   of them), clipped and applied on every rank: the weights stay identical (checked every ``eval_every`` steps);
+   of them; one flat all-reduce), clipped and applied on every rank: the weights stay identical (checked every ``eval_every`` steps);
 5. each rank acks its leases.
 
 Rank 0 evaluates (held-out greedy accuracy) and writes ``metrics.json`` (with ``world_size`` and what each rank
@@ -22,6 +22,7 @@ leased), ``log.jsonl`` and ``plot.png``. ``--world-size 1`` runs the same code o
 from __future__ import annotations
 
 import copy
+import gc
 import json
 import os
 import random
@@ -73,6 +74,10 @@ def _rank_main(rank: int, world: int, port: int, argv: list[str]) -> None:
     if cuda:
         torch.cuda.set_device(rank)
         torch.backends.cuda.matmul.allow_tf32 = True
+        # cuDNN's attention builds a plan for every new (batch, length) shape (a step's batch has its own): the
+        # updates' 0.2-0.3 s stalls on unseen shapes, more often with 2 ranks (a step waits for the slower rank)
+        if hasattr(torch.backends.cuda, "enable_cudnn_sdp"):
+            torch.backends.cuda.enable_cudnn_sdp(False)
     dist.init_process_group("nccl" if cuda else "gloo", init_method=f"tcp://127.0.0.1:{port}", rank=rank, world_size=world)
     try:
         _train(rank, world, args, c, device, cuda, argv)
@@ -100,7 +105,7 @@ def _train(rank: int, world: int, args: Any, c: dict, device: str, autocast: boo
     random.seed(args.seed)
     torch.manual_seed(args.seed)
     client = RewardClient(args.url)
-    client.wait_ready(timeout=120)
+    client.wait_ready(timeout=120, needs=("math",))  # arithmetic only: code sandboxes are not needed
     tok = CharTokenizer()
     from .model import ModelConfig
     mcfg = ModelConfig(vocab_size=tok.vocab_size, n_layer=c["n_layer"], n_head=c["n_head"], d_model=c["d_model"], max_len=96)
@@ -144,6 +149,11 @@ def _train(rank: int, world: int, args: Any, c: dict, device: str, autocast: boo
     series: list[dict] = []
     leased_by_rank: list[dict] = []
     optimizer_steps = 0
+    # Python's collector: the objects made until now (torch, the model, the data) are moved out of its reach, so a
+    # full collection scans only what the steps keep; gc_s records the time collections take during each step
+    gc.collect()
+    gc.freeze()
+    gc_clock = _GcClock()
     grpo_t0 = time.monotonic()
     step = 0
     while step < c["grpo_steps"]:
@@ -153,6 +163,7 @@ def _train(rank: int, world: int, args: Any, c: dict, device: str, autocast: boo
         if not go[0]:
             break
         t0 = time.monotonic()
+        gc_clock.reset()
         problems = source.batch(P)
         mine = list(range(rank, P, world))
         prompt_ids = {i: [tok.bos_id] + tok.encode(problems[i].prompt) for i in range(P)}
@@ -169,9 +180,6 @@ def _train(rank: int, world: int, args: Any, c: dict, device: str, autocast: boo
                            "completions": [tok.decode(x) for x in o], "metadata": {"step": step, "rank": rank}})
         t_gen = time.monotonic()
         exchange.submit(step, groups)
-        everyone: list[Any] = [None] * world
-        dist.all_gather_object(everyone, own)  # token ids of every group of the step, whoever generated it
-        ids: dict[str, list[list[int]]] = {k: v for d in everyone for k, v in d.items()}
         t_sub = time.monotonic()
         leased: dict[str, dict] = {}
         leases: list[str] = []
@@ -194,9 +202,12 @@ def _train(rank: int, world: int, args: Any, c: dict, device: str, autocast: boo
                 skipped += 1
                 continue
             pi = int(gid.split("-p")[1])
+            ids = completion_ids(tok, g["completions"], max_new)
+            if gid in own and ids != own[gid]:
+                raise RuntimeError(f"rank {rank}: the leased completions of {gid} do not re-encode to the generated ids")
             for j, res in enumerate(g["results"]):
                 rows_p.append(prompt_ids[pi])
-                rows_c.append(ids[gid][j])
+                rows_c.append(ids[j])
                 advs.append(float(g["advantages"][j]))
                 keep.append(res.get("reward") is not None)
         n_local = torch.tensor([float(len(rows_p))], device=device)
@@ -207,11 +218,7 @@ def _train(rank: int, world: int, args: Any, c: dict, device: str, autocast: boo
             weight = float(n_local) / float(n_all)
 
             def sync(params: list, weight: float = weight) -> None:
-                for p in params:
-                    if p.grad is None:
-                        p.grad = torch.zeros_like(p)
-                    p.grad.mul_(weight)
-                    dist.all_reduce(p.grad)
+                all_reduce_flat(params, weight)
 
             policy.train()
             if rows_p:
@@ -239,7 +246,7 @@ def _train(rank: int, world: int, args: Any, c: dict, device: str, autocast: boo
                "skipped": skipped, "reward_sum": summary.get("reward", 0.0) * len(leased) * G,
                "accuracy_sum": summary.get("accuracy", 0.0) * len(leased) * G, "format_sum": summary.get("format", 0.0) * len(leased) * G,
                "kl": stats.get("kl"), "gen_s": t_gen - t0, "exchange_s": t_sub - t_gen, "score_s": t_scored - t_sub,
-               "update_s": t_update - t_scored, "step_s": time.monotonic() - t0,
+               "update_s": t_update - t_scored, "step_s": time.monotonic() - t0, "gc_s": gc_clock.seconds, "gc_full": gc_clock.full,
                "response_tokens": sum(len(o) for o in outs) / max(1, len(outs))}
         rows: list[Any] = [None] * world
         dist.all_gather_object(rows, row)
@@ -260,6 +267,7 @@ def _train(rank: int, world: int, args: Any, c: dict, device: str, autocast: boo
                 "gen_s": round(max(r["gen_s"] for r in rows), 4), "exchange_s": round(max(r["exchange_s"] for r in rows), 4),
                 "score_s": round(max(r["score_s"] for r in rows), 4), "update_s": round(max(r["update_s"] for r in rows), 4),
                 "step_s": round(max(r["step_s"] for r in rows), 4), "elapsed_s": round(time.monotonic() - grpo_t0, 2),
+                "gc_s": round(max(r["gc_s"] for r in rows), 4), "gc_full_collections": sum(r["gc_full"] for r in rows),
             }
             leased_by_rank.append({"step": step - 1, **{f"rank{r['rank']}": r["leased_ids"] for r in rows}})
         if c["eval_every"] > 0 and step % c["eval_every"] == 0:
@@ -287,7 +295,8 @@ def _train(rank: int, world: int, args: Any, c: dict, device: str, autocast: boo
             "pass1_sampled_before": before["pass1_sampled"], "pass1_sampled_after": after["pass1_sampled"],
             "grpo_steps": len(series), "optimizer_steps": optimizer_steps,
             "median_step_s": statistics.median(steps) if steps else None,
-            "median_phase_s": {k: statistics.median(r[k] for r in series) for k in ("gen_s", "exchange_s", "score_s", "update_s")} if series else {},
+            "median_phase_s": {k: statistics.median(r[k] for r in series) for k in ("gen_s", "exchange_s", "score_s", "update_s", "gc_s")} if series else {},
+            "gc_s_total": round(sum(r["gc_s"] for r in series), 3), "gc_full_collections": sum(r["gc_full_collections"] for r in series),
             "wait_share": round(sum(r["score_s"] + r["exchange_s"] for r in series) / total, 4) if total else None,
             "groups_trained_twice": sum(r["groups_leased"] - r["groups_leased_distinct"] for r in series),
             "groups_not_leased": sum(r["groups"] - r["groups_leased_distinct"] for r in series),
@@ -318,6 +327,50 @@ def _train(rank: int, world: int, args: Any, c: dict, device: str, autocast: boo
         if log_file is not None:
             log_file.close()
     dist.barrier()
+
+
+class _GcClock:
+    """Seconds Python's collector ran, and how many full (generation 2) collections, since ``reset()``."""
+
+    def __init__(self) -> None:
+        self.seconds, self.full, self._t = 0.0, 0, 0.0
+        gc.callbacks.append(self._on)
+
+    def reset(self) -> None:
+        self.seconds, self.full = 0.0, 0
+
+    def _on(self, phase: str, info: dict) -> None:
+        if phase == "start":
+            self._t = time.perf_counter()
+            return
+        self.seconds += time.perf_counter() - self._t
+        self.full += 1 if info.get("generation") == 2 else 0
+
+
+def completion_ids(tok: CharTokenizer, completions: list[str], max_new: int) -> list[list[int]]:
+    """The token ids of leased completions, rebuilt from their text (the lease returns the text the rank that
+    generated them submitted), so no rank sends token ids to another: a character-level decode drops only
+    ``<eos>`` (generation never emits padding or ``<bos>``), and a completion ended with ``<eos>`` exactly when
+    it is shorter than ``max_new`` tokens (otherwise the token budget ran out)."""
+    out = []
+    for text in completions:
+        ids = tok.encode(text)
+        out.append(ids + [tok.eos_id] if len(ids) < max_new else ids)
+    return out
+
+
+def all_reduce_flat(params: list, weight: float) -> None:
+    """Sum of ``weight`` × every rank's gradients, as one all-reduce of one flat buffer (one NCCL call instead of
+    one per parameter tensor); the parameters' ``.grad`` become views of the reduced buffer."""
+    grads = [p.grad if p.grad is not None else torch.zeros_like(p) for p in params]
+    flat = torch.cat([g.reshape(-1) for g in grads])
+    flat.mul_(weight)
+    dist.all_reduce(flat)
+    offset = 0
+    for p in params:
+        n = p.numel()
+        p.grad = flat[offset:offset + n].view_as(p)
+        offset += n
 
 
 def _weights_agree(policy: torch.nn.Module) -> bool:

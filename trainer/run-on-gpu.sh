@@ -43,7 +43,8 @@ say "redis pid $redis_pid: $(LD_LIBRARY_PATH=$rt/redis/usr/lib/x86_64-linux-gnu 
   WORKER_CONCURRENCY=8 exec node --import tsx src/server.ts > "$logs/service.log" 2>&1) &
 svc_pid=$!
 export REWARD_URL=http://127.0.0.1:$svc_port
-if python3 -m trainer check --url "$REWARD_URL" > "$logs/readyz.json" 2>&1; then
+# READY_NEEDS=math: enough for the arithmetic runs where code sandboxes cannot start (no bubblewrap here)
+if python3 -m trainer check --url "$REWARD_URL" ${READY_NEEDS:+--needs "$READY_NEEDS"} > "$logs/readyz.json" 2>&1; then
   say "service ready: $(cat "$logs/readyz.json")"
 else
   say "service NOT ready"; tail -50 "$logs/service.log"

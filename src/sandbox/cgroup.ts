@@ -18,7 +18,7 @@
  * cycle (shares are no cap). Best effort: where the cpu controller is not writable, nothing changes.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmdirSync, statSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 
 const ROOT = '/sys/fs/cgroup'
 const NAME = 'reward-verifier'
@@ -50,6 +50,20 @@ function v1Root (controller: string): string | null {
   return null
 }
 
+/**
+ * mkdir -p with one mkdir per missing level, so an error is thrown, not retried. Node 20's
+ * mkdirSync(..., { recursive: true }) spins forever when a parent exists but mkdir of the child answers
+ * ENOENT, which sysfs and procfs do (seen: `ip netns exec` mounts a fresh sysfs on /sys, with an empty
+ * /sys/fs/cgroup; the sandboxes' warm-up then blocked the event loop and the API never listened).
+ */
+export function mkdirs (dir: string): void {
+  const missing: string[] = []
+  for (let d = dir; !existsSync(d) && d !== dirname(d); d = dirname(d)) missing.unshift(d)
+  for (const d of missing) {
+    try { mkdirSync(d) } catch (err) { if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err }
+  }
+}
+
 function rmdirs (dirs: string[]): void {
   for (const d of dirs) { try { rmdirSync(d) } catch { /* busy or gone */ } }
 }
@@ -67,7 +81,7 @@ export function configureSandboxCpu (shares: number): string | null {
   try {
     if (existsSync(join(ROOT, 'cgroup.controllers'))) {
       const dir = join(ROOT, readFileSync('/proc/self/cgroup', 'utf8').match(/^0::(.*)$/m)?.[1] ?? '/', `${NAME}-sandboxes`)
-      mkdirSync(dir, { recursive: true })
+      mkdirs(dir)
       // v2 weights run 1..10000 with 100 for a default task; v1 shares 2..262144 with 1024
       writeFileSync(join(dir, 'cpu.weight'), String(Math.max(1, Math.min(10_000, Math.round(shares * 100 / 1024)))))
       cpuGroup = { procs: join(dir, 'cgroup.procs'), dir }
@@ -76,7 +90,7 @@ export function configureSandboxCpu (shares: number): string | null {
     const root = v1Root('cpu')
     if (root === null) return 'no cgroup v1 cpu hierarchy under /sys/fs/cgroup'
     const dir = join(root, ownPath('cpu'), `${NAME}-sandboxes`)
-    mkdirSync(dir, { recursive: true })
+    mkdirs(dir)
     writeFileSync(join(dir, 'cpu.shares'), String(Math.max(2, Math.min(262_144, shares))))
     cpuGroup = { procs: join(dir, 'cgroup.procs'), dir }
     return null
@@ -109,7 +123,7 @@ export function createSlotCgroup (judgeUid: number, memoryBytes: number, pids: n
     if (existsSync(join(ROOT, 'cgroup.controllers'))) {
       const base = join(ROOT, readFileSync('/proc/self/cgroup', 'utf8').match(/^0::(.*)$/m)?.[1] ?? '/')
       const dir = join(base, `${NAME}-${judgeUid}`)
-      mkdirSync(dir, { recursive: true })
+      mkdirs(dir)
       let memory = true
       try { writeFileSync(join(dir, 'memory.max'), String(memoryBytes)) } catch { memory = false }
       try { writeFileSync(join(dir, 'pids.max'), String(pids)) } catch { /* RLIMIT_NPROC still caps the slot */ }
@@ -121,7 +135,7 @@ export function createSlotCgroup (judgeUid: number, memoryBytes: number, pids: n
     if (cpuRoot === null) return 'no cgroup v1 cpuacct hierarchy under /sys/fs/cgroup (needed to enforce CPU time)'
     const cpu = join(cpuRoot, ownPath('cpuacct'), `${NAME}-${judgeUid}`)
     try { rmdirSync(join(cpu, 'solution')) } catch { /* from an earlier layout, or absent */ }
-    mkdirSync(cpu, { recursive: true })
+    mkdirs(cpu)
     readFileSync(join(cpu, 'cpuacct.usage'), 'utf8')
     const procs = [join(cpu, 'cgroup.procs'), ...cpuProcsFor(cpu)]
     const dirs = [cpu]
@@ -130,7 +144,7 @@ export function createSlotCgroup (judgeUid: number, memoryBytes: number, pids: n
     if (memRoot !== null) {
       try {
         const mem = join(memRoot, ownPath('memory'), `${NAME}-${judgeUid}`)
-        mkdirSync(mem, { recursive: true })
+        mkdirs(mem)
         writeFileSync(join(mem, 'memory.limit_in_bytes'), String(memoryBytes))
         try { writeFileSync(join(mem, 'memory.memsw.limit_in_bytes'), String(memoryBytes)) } catch { /* no swap accounting */ }
         procs.push(join(mem, 'cgroup.procs'))
@@ -142,7 +156,7 @@ export function createSlotCgroup (judgeUid: number, memoryBytes: number, pids: n
     if (pidRoot !== null) {
       try {
         const pid = join(pidRoot, ownPath('pids'), `${NAME}-${judgeUid}`)
-        mkdirSync(pid, { recursive: true })
+        mkdirs(pid)
         writeFileSync(join(pid, 'pids.max'), String(pids))
         procs.push(join(pid, 'cgroup.procs'))
         dirs.push(pid)

@@ -5,10 +5,13 @@ skipped when the queue answers 503). ``npm test`` runs these through test/integr
 """
 from __future__ import annotations
 
+import json
 import os
+import threading
 import time
 import unittest
 import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from trainer.client import RewardClient, ServiceError, loads
 from trainer.exchange import RolloutExchange, group_skip_reason, summarize_groups
@@ -38,6 +41,35 @@ def groups_for(step: int, n: int = 3) -> list[dict]:
 class Client(unittest.TestCase):
     def test_ready(self) -> None:
         self.assertIn("status", client().wait_ready(timeout=30))
+
+    def test_ready_for_the_checks_a_run_needs(self) -> None:
+        """A 503 /readyz whose math check is ok (no bubblewrap on a GPU machine) is enough for needs=("math",)."""
+        checks = {"math": "ok", "sandboxes": "failed: bubblewrap not found at /usr/bin/bwrap"}
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+                body = json.dumps({"status": "not_ready", "checks": checks}).encode()
+                self.send_response(503)
+                self.send_header("content-type", "application/json")
+                self.send_header("content-length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        try:
+            c = RewardClient(f"http://127.0.0.1:{server.server_address[1]}", timeout=5)
+            self.assertEqual(c.wait_ready(timeout=5, needs=("math",))["checks"], checks)
+            with self.assertRaises(TimeoutError):
+                c.wait_ready(timeout=1, interval=0.2)
+            with self.assertRaises(TimeoutError):
+                c.wait_ready(timeout=1, interval=0.2, needs=("math", "sandboxes"))
+        finally:
+            server.shutdown()
+            server.server_close()
 
     def test_score_components_and_advantages(self) -> None:
         reply = client().score(groups_for(0, 1))
