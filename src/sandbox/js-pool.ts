@@ -1,13 +1,15 @@
 /**
- * A pool of JavaScript sandbox processes (js-runner.ts), one job at a time each; jobs queue when all are
- * busy. A process that was killed, died, grew more than `recycleMb` past its start, or ran `maxJobs` jobs is
+ * A pool of JavaScript sandbox processes (js-runner.ts), each running one job at a time with up to
+ * `pipeline` jobs sent to it ahead (so a process never waits a round trip through the host between jobs);
+ * jobs queue when every process has its fill. A job sent ahead to a process that is then killed or retired
+ * never started there: it goes back to the head of the queue. A process that was killed, died, grew more than `recycleMb` past its start, or ran `maxJobs` jobs is
  * replaced before its slot takes another job. When processes keep failing to start, the pool is dead:
  * `ready()` says why (for /readyz), `warm()` rejects, and jobs answer an Error (status error, reward null)
  * instead of waiting.
  */
 import { availableParallelism } from 'node:os'
 import { createRequire } from 'node:module'
-import { JsProcess, caseCount, type JsJob, type JsJobOutcome } from './js-runner.ts'
+import { JsProcess, NotStarted, caseCount, type JsJob, type JsJobOutcome } from './js-runner.ts'
 import type { RawCase } from './types.ts'
 
 const require = createRequire(import.meta.url)
@@ -20,9 +22,11 @@ export interface JsPoolOptions {
   recycleMb?: number
   /** The sandbox process's entry (default sandboxes/javascript/worker.js). */
   worker?: string
+  /** Jobs sent to one process at once: the running one and those queued behind it there (default 2; 1: none ahead). */
+  pipeline?: number
 }
 
-interface Slot { proc: JsProcess | null, starting: Promise<void> | null, busy: boolean }
+interface Slot { proc: JsProcess | null, starting: Promise<void> | null, busy: number }
 interface Waiter { job: JsJob, signal: AbortSignal | undefined, resolve: (r: JsJobOutcome | Error) => void, onAbort: () => void }
 
 /** Consecutive start failures after which the pool is reported dead (it keeps retrying, at most once a second). */
@@ -38,6 +42,7 @@ export class JsPool {
   private readonly maxJobs: number
   private readonly recycleBytes: number
   private readonly worker: string | undefined
+  private readonly depth: number
   private closed = false
   private failures = 0
   private lastFailure = ''
@@ -46,7 +51,8 @@ export class JsPool {
 
   constructor (opts: JsPoolOptions = {}) {
     const n = Math.max(1, opts.isolates ?? availableParallelism())
-    this.slots = Array.from({ length: n }, () => ({ proc: null, starting: null, busy: false }))
+    this.slots = Array.from({ length: n }, () => ({ proc: null, starting: null, busy: 0 }))
+    this.depth = Math.max(1, opts.pipeline ?? 2)
     this.maxJobs = opts.maxJobs ?? 10_000
     this.recycleBytes = (opts.recycleMb ?? 48) * 1024 * 1024
     this.worker = opts.worker
@@ -57,7 +63,7 @@ export class JsPool {
   ready (): string | null {
     if (this.unavailable) return this.unavailable
     if (this.closed) return 'javascript sandbox pool closed'
-    const live = this.slots.some(s => s.busy || (s.proc !== null && !s.proc.dead))
+    const live = this.slots.some(s => s.busy > 0 || (s.proc !== null && !s.proc.dead))
     if (this.failures >= DEAD_AFTER || (this.failures > 0 && !live)) return `javascript sandbox processes fail to start: ${this.lastFailure}`
     return null
   }
@@ -66,7 +72,7 @@ export class JsPool {
   async warm (): Promise<void> {
     if (this.unavailable) throw new Error(this.unavailable)
     await Promise.all(this.slots.map(async s => {
-      if (s.busy || (s.proc !== null && !s.proc.dead)) return
+      if (s.busy > 0 || (s.proc !== null && !s.proc.dead)) return
       await this.start(s).catch(() => {})
     }))
     const why = this.ready()
@@ -144,33 +150,42 @@ export class JsPool {
 
   private dispatch (): void {
     if (this.closed) return
-    for (const slot of this.slots) {
-      if (this.queue.length === 0) return
-      if (slot.busy) continue
-      if (slot.proc === null || slot.proc.dead) {
-        slot.proc = null
-        const dead = this.failures >= DEAD_AFTER
-        if (dead && performance.now() - this.lastAttempt < 1000) {
-          for (const w of this.queue.splice(0)) w.resolve(new Error(this.ready() ?? 'javascript sandbox pool is down'))
-          return
+    // fill the emptiest processes first: a job goes ahead of another only where no process is idle
+    for (let fill = 0; fill < this.depth; fill++) {
+      for (const slot of this.slots) {
+        if (this.queue.length === 0) return
+        if (slot.busy > fill) continue
+        if (slot.proc === null || slot.proc.dead) {
+          if (slot.busy > 0) continue // its jobs are being handed back
+          slot.proc = null
+          const dead = this.failures >= DEAD_AFTER
+          if (dead && performance.now() - this.lastAttempt < 1000) {
+            for (const w of this.queue.splice(0)) w.resolve(new Error(this.ready() ?? 'javascript sandbox pool is down'))
+            return
+          }
+          this.start(slot).catch(() => {})
+          continue
         }
-        this.start(slot).catch(() => {})
-        continue
+        this.send(slot, slot.proc, this.queue.shift() as Waiter)
       }
-      const w = this.queue.shift() as Waiter
-      w.signal?.removeEventListener('abort', w.onAbort)
-      const proc = slot.proc
-      slot.busy = true
-      proc.run(w.job, w.signal).then(r => {
-        slot.busy = false
-        if (proc.dead || proc.jobs >= this.maxJobs || proc.growth() > this.recycleBytes) {
-          proc.kill()
-          if (slot.proc === proc) slot.proc = null
-          if (!this.closed) this.start(slot).catch(() => {})
-        }
-        w.resolve(r)
-        this.dispatch()
-      }, () => {})
     }
+  }
+
+  private send (slot: Slot, proc: JsProcess, w: Waiter): void {
+    w.signal?.removeEventListener('abort', w.onAbort)
+    slot.busy++
+    proc.run(w.job, w.signal).then(r => {
+      slot.busy--
+      // retired after this job: the jobs sent behind it come back NotStarted and run in the next process
+      if (!proc.dead && (proc.jobs >= this.maxJobs || proc.growth() > this.recycleBytes)) proc.kill()
+      if (proc.dead && slot.proc === proc) slot.proc = null
+      if (slot.proc === null && slot.busy === 0 && !this.closed) this.start(slot).catch(() => {})
+      if (r instanceof NotStarted && !this.closed) {
+        // sent ahead to a process that ended first: back to the head of the queue, to run elsewhere
+        if (w.signal?.aborted === true) w.resolve(new Error('aborted: the client went away'))
+        else { w.signal?.addEventListener('abort', w.onAbort, { once: true }); this.queue.unshift(w) }
+      } else w.resolve(r)
+      this.dispatch()
+    }, () => {})
   }
 }

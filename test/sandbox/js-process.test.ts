@@ -93,6 +93,35 @@ describe('javascript sandbox processes', () => {
     assert.equal(next.reward, 1)
   })
 
+  test('a job sent ahead behind one whose process is killed runs in the next process; one given up before it began is skipped', async () => {
+    const [pid] = pool.pids()
+    const native: CodeCheckInput = {
+      language: 'javascript',
+      code: 'function g (x) { return Array.prototype.indexOf.call({ length: 2 ** 53 }, 7) }',
+      tests: { type: 'call', function: 'g', cases: [{ args: [1], expected: 1 }] },
+      limits: { time_ms: 200 }
+    }
+    const killed = check(pool, native)
+    const behind = check(pool, honest) // sent ahead to the same process (one slot, pipeline 2)
+    assert.equal((await killed).tests[0]?.verdict, 'timeout')
+    assert.equal((await behind).reward, 1, 'the job queued behind the killed one did not run again')
+    assert.notEqual(pool.pids()[0], pid)
+
+    const [pid2] = pool.pids()
+    const ac = new AbortController()
+    const running = check(pool, loop(1, 300))
+    const gone = check(pool, loop(20, 5000), ac.signal) // queued behind, in the process
+    await sleep(50)
+    ac.abort()
+    const g = await gone
+    assert.equal(g.reward, null)
+    assert.equal((await running).tests[0]?.verdict, 'timeout')
+    const t0 = performance.now()
+    assert.equal((await check(pool, honest)).reward, 1)
+    assert.ok(performance.now() - t0 < 2000, 'the skipped job ran')
+    assert.equal(pool.pids()[0], pid2, 'giving up a job that had not begun killed its process')
+  })
+
   test('stdio with 1,000 cases: a correct program passes', async () => {
     const cases = Array.from({ length: 1000 }, (_, i) => ({ stdin: `${i} ${i * 3}\n`, stdout: String(i * 4) }))
     const r = await check(pool, {
