@@ -14,7 +14,7 @@ import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import type { EffectiveLimits, JobForm, RawCase } from './types.ts'
 
-const WORKER = fileURLToPath(new URL('../../sandboxes/javascript/worker.js', import.meta.url))
+export const WORKER = fileURLToPath(new URL('../../sandboxes/javascript/worker.js', import.meta.url))
 /** V8 flags of the sandbox process: no WebAssembly, no shared memory; a small heap for the process itself. */
 export const JS_PROCESS_FLAGS = ['--no-expose-wasm', '--no-harmony-sharedarraybuffer', '--no-harmony-atomics', '--max-old-space-size=192', '--max-semi-space-size=16']
 const POLL_MS = 20
@@ -117,7 +117,7 @@ export class JsProcess {
     child.stderr?.on('data', (b: Buffer) => { this.stderr = (this.stderr + b.toString()).slice(-500) })
   }
 
-  /** Starts a sandbox process; rejects with the reason when it does not become ready. */
+  /** Starts a sandbox process (as uid/gid when given); rejects with the reason when it does not become ready. */
   static start (worker = WORKER, ids?: { uid: number, gid: number }): Promise<JsProcess> {
     const child = fork(worker, [], { execArgv: JS_PROCESS_FLAGS, env: {}, stdio: ['ignore', 'ignore', 'pipe', 'ipc'], serialization: 'json', ...ids })
     const p = new JsProcess(child)

@@ -66,7 +66,7 @@ export function nativeOptions (config: Config): Pick<CodeVerifierOptions, 'nativ
 export function createScoringResources (config: Config, opts: ScoringResourceOptions = {}): ScoringResources {
   const rawMath: MathVerifier = opts.math ?? createMathVerifier({ threads: config.MATH_THREADS, deadlineMs: config.MATH_DEADLINE_MS })
   const language = new LanguagePool(opts.textThreads ?? config.TEXT_THREADS)
-  const rawCode: CodeVerifier = createCodeVerifier({ pythonSlots: config.CODE_PYTHON_SLOTS, jsIsolates: config.CODE_JS_ISOLATES, uidBase: config.CODE_UID_BASE, ...nativeOptions(config) })
+  const rawCode: CodeVerifier = createCodeVerifier({ pythonSlots: config.CODE_PYTHON_SLOTS, jsIsolates: config.CODE_JS_ISOLATES, jsUidBase: config.CODE_JS_UID_BASE, uidBase: config.CODE_UID_BASE, ...nativeOptions(config) })
   const gates = createGates(config, opts.mathThreads)
   const math = gateMath(rawMath, gates.math)
   const code = gateCode(rawCode, gates.code)

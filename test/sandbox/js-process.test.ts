@@ -18,6 +18,18 @@ import type { Services } from '../../src/http/services.ts'
 import { loadConfig } from '../../src/config/load.ts'
 import { buildApp } from '../../src/app.ts'
 import { loadExploits } from './exploits.ts'
+import { readFileSync } from 'node:fs'
+import { spawnSync } from 'node:child_process'
+import { dirname } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const REPO = dirname(dirname(dirname(fileURLToPath(import.meta.url))))
+/** Uid, gid (real, effective, saved, fs) and supplementary groups of a process, from /proc. */
+function ids (pid: number): { uid: number[], gid: number[], groups: string } {
+  const st = readFileSync(`/proc/${pid}/status`, 'utf8')
+  const field = (k: string): string => new RegExp(`^${k}:[ \\t]*(.*)$`, 'm').exec(st)?.[1]?.trim() ?? ''
+  return { uid: field('Uid').split(/\s+/).map(Number), gid: field('Gid').split(/\s+/).map(Number), groups: field('Groups') }
+}
 
 const honest: CodeCheckInput = { language: 'javascript', code: 'function g (x) { return x * 2 }', tests: { type: 'call', function: 'g', cases: [{ args: [21], expected: 42 }] } }
 const loop = (cases: number, timeMs: number): CodeCheckInput => ({
@@ -120,6 +132,30 @@ describe('javascript sandbox processes', () => {
     assert.equal((await check(pool, honest)).reward, 1)
     assert.ok(performance.now() - t0 < 2000, 'the skipped job ran')
     assert.equal(pool.pids()[0], pid2, 'giving up a job that had not begun killed its process')
+  })
+
+  test('as root, every sandbox process runs as its own unprivileged uid, in no group, with no write access to the service', { skip: process.getuid?.() !== 0 && 'not root' }, async () => {
+    const two = new JsPool({ isolates: 2 })
+    try {
+      await two.warm()
+      const pids = two.pids()
+      assert.equal(pids.length, 2)
+      const uids = pids.map(p => ids(p))
+      for (const [k, id] of uids.entries()) {
+        const want = two.uidOf(k) ?? 0
+        assert.ok(want >= 1000, `slot ${k} uid ${want}`)
+        assert.ok(id.uid.every(u => u !== 0) && id.gid.every(g => g !== 0), JSON.stringify(id))
+        assert.equal(id.groups, '', 'supplementary groups kept')
+      }
+      assert.notEqual(uids[0]?.uid[0], uids[1]?.uid[0], 'two slots share a uid')
+      assert.equal((await check(two, honest)).reward, 1)
+      // what that uid may write: nothing of the service's checkout, its sandbox files, or the uid locks
+      const uid = uids[0]?.uid[0] ?? 0
+      for (const target of [`${REPO}/PWNED`, `${REPO}/sandboxes/javascript/PWNED`, `${REPO}/sandboxes/javascript/worker.js`, '/run/reward-verifier/PWNED']) {
+        const r = spawnSync(process.execPath, ['-e', `require('fs').appendFileSync(${JSON.stringify(target)}, '')`], { uid, gid: uid, env: {} })
+        assert.notEqual(r.status, 0, `uid ${uid} could write ${target}`)
+      }
+    } finally { two.close() }
   })
 
   test('stdio with 1,000 cases: a correct program passes', async () => {
