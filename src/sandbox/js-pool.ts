@@ -214,7 +214,12 @@ export class JsPool {
 
   private dispatch (): void {
     if (this.closed) return
-    // fill the emptiest processes first: a job goes ahead of another only where no process is idle
+    this.fill()
+    if (this.queue.length === 0) this.steal()
+  }
+
+  /** Sends queued jobs, to the emptiest processes first: a job goes ahead of another only where none is idle. */
+  private fill (): void {
     for (let fill = 0; fill < this.depth; fill++) {
       for (const slot of this.slots) {
         if (this.queue.length === 0) return
@@ -232,6 +237,15 @@ export class JsPool {
         }
         this.send(slot, slot.proc, this.queue.shift() as Waiter)
       }
+    }
+  }
+
+  /** An idle process takes a job sent ahead to a busy one (no job waits behind a slow one while a process idles). */
+  private steal (): void {
+    for (const idle of this.slots) {
+      if (idle.busy > 0 || idle.proc === null || idle.proc.dead) continue
+      const taken = this.slots.some(s => s.busy >= 2 && s.proc !== null && !s.proc.dead && s.proc.takeBack())
+      if (!taken) return
     }
   }
 

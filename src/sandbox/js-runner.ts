@@ -89,6 +89,7 @@ interface Sent {
   onExit: (code: number | null, sig: string | null) => void
   /** Answers the job now with `r` (its later messages are dropped); the process may still run it. */
   settle: (r: JsJobOutcome | Error) => void
+  answered: () => boolean
 }
 
 export class JsProcess {
@@ -147,6 +148,22 @@ export class JsProcess {
     this.handBack()
   }
 
+  /**
+   * Takes back the last job sent ahead that has not begun as far as the host knows (another process is
+   * idle): it answers NotStarted now, and the process is told to skip it (if it began meanwhile, it runs
+   * unread, under its watchdog). False when there is none.
+   */
+  takeBack (): boolean {
+    for (let k = this.sent.length - 1; k >= 1; k--) {
+      const s = this.sent[k] as Sent
+      if (s.answered()) continue
+      s.settle(new NotStarted())
+      if (!this.dead) this.child.send({ t: 'skip', id: s.id }, () => {})
+      return true
+    }
+    return false
+  }
+
   /** Jobs queued behind the one that ended this process never started here: they answer NotStarted. */
   private handBack (): void {
     for (const s of this.sent.splice(0)) s.settle(new NotStarted())
@@ -176,16 +193,17 @@ export class JsProcess {
       let lastMsg = performance.now()
       let watch: NodeJS.Timeout | undefined
       let done = false
-      const me: Sent = { id, activate, onMsg, onExit, settle: r => { finish(r) } }
+      const me: Sent = { id, activate, onMsg, onExit, settle: r => { finish(r) }, answered: () => done }
       function finish (r: JsJobOutcome | Error): void {
+        clearInterval(watch) // also for a job answered before it ran (taken back, given up), now ended here
         if (done) return
         done = true
-        clearInterval(watch)
         signal?.removeEventListener('abort', onAbort)
         resolve(r)
       }
       /** This job's answer came: the next job sent becomes the running one (unless the process ends now). */
       const next = (activateNext = true): void => {
+        clearInterval(watch)
         const k = this_.sent.indexOf(me)
         if (k >= 0) this_.sent.splice(k, 1)
         if (k === 0 && activateNext) this_.sent[0]?.activate()

@@ -134,6 +134,21 @@ describe('javascript sandbox processes', () => {
     assert.equal(pool.pids()[0], pid2, 'giving up a job that had not begun killed its process')
   })
 
+  test('a job sent ahead behind a slow one moves to a process that went idle (no head-of-line blocking)', async () => {
+    const two = new JsPool({ isolates: 2 })
+    try {
+      await two.warm()
+      const order: string[] = []
+      const slow = check(two, loop(1, 5000)).then(r => { order.push('slow'); return r })
+      const quick = check(two, loop(1, 200)).then(r => { order.push('quick'); return r })
+      const behind = check(two, honest).then(r => { order.push('honest'); return r }) // sent ahead behind the slow job
+      assert.equal((await behind).reward, 1)
+      assert.equal((await quick).tests[0]?.verdict, 'timeout')
+      assert.equal((await slow).tests[0]?.verdict, 'timeout')
+      assert.deepEqual(order, ['quick', 'honest', 'slow'])
+    } finally { two.close() }
+  })
+
   test('as root, every sandbox process runs as its own unprivileged uid, in no group, with no write access to the service', { skip: process.getuid?.() !== 0 && 'not root' }, async () => {
     const two = new JsPool({ isolates: 2 })
     try {
