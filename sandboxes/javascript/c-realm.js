@@ -114,6 +114,30 @@
     cache.set(name, v)
     return v
   }
+  // Words that are never an expression on their own (evaluating one alone is a SyntaxError: never a binding).
+  const NOT_EXPR = new SetC(('break case catch class const continue debugger default delete do else enum export extends finally for ' +
+    'function if import in instanceof new return super switch throw try typeof var void while with').split(' '))
+  /**
+   * Resolves many names with one indirect eval (one compile, no exception per unknown name) into the cache;
+   * the same bindings as lookup() one by one, which is the fallback when the batch does not compile.
+   * Returns the names found unbound (the caller skips them).
+   */
+  function lookupMany (names) {
+    const unbound = new SetC()
+    let src = ''
+    const batch = []
+    for (let i = 0; i < names.length; i++) {
+      const n = names[i]
+      if (cache.has(n) || NOT_EXPR.has(n) || !IDENT.test(n)) continue
+      batch[batch.length] = n
+      src += '(()=>{try{return[' + n + ']}catch{}})(),'
+    }
+    if (batch.length === 0) return unbound
+    let got
+    try { got = indirectEval('[' + src + ']') } catch { return unbound }
+    for (let i = 0; i < batch.length; i++) { const r = got[i]; if (isArray(r)) cache.set(batch[i], r[0]); else unbound.add(batch[i]) }
+    return unbound
+  }
   function describe (e) {
     try {
       if (e !== null && typeof e === 'object') return [StringC(e.name ?? 'Error'), StringC(e.message ?? '')]
@@ -140,8 +164,10 @@
           const names = parse(a)
           const added = getOwnNames(G)
           for (let i = 0; i < added.length; i++) if (!baseline.has(added[i])) names[names.length] = added[i]
+          const unbound = lookupMany(names)
           for (let i = 0; i < names.length; i++) {
             const n = names[i]
+            if (NOT_EXPR.has(n) || unbound.has(n)) continue
             try { const v = lookup(n); res[n] = typeof v === 'function' ? 'function' : 'data' } catch {}
           }
           return stringify(res)

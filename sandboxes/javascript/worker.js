@@ -4,7 +4,8 @@
 // abort or a loop that ignores V8's termination costs one job, not the service.
 //
 // IPC (JSON, parent <-> this process):
-//   <- {t: 'job', job: {form, code, function?, argsJson?, stdins?, script?, limits}}
+//   <- {t: 'job', id, job: {form, code, function?, argsJson?, stdins?, script?, limits}}, run in the order sent;
+//      {t: 'skip', id}: answer that job (if not begun) with an empty done instead of running it
 //   -> {t: 'ready'} once;  per job: {t: 'step', i, cpu_us, cases} before each step of solution code (i = case
 //      index, -1 = loading the solution), then {t: 'done', cases, testError?} or
 //      {t: 'host_slow', i} (the wall backstop fired before time_ms of CPU) or {t: 'fail', reason}.
@@ -264,9 +265,19 @@ async function runJob (job) {
   }
 }
 
+// Jobs arrive ahead of time (the host pipelines them) and run one after another; a job the host gave up
+// before it began (its client went away) is skipped with an empty answer, so the host's order stays aligned.
 let queue = Promise.resolve()
+const skipped = new Set()
+let begun = -1
 process.on('message', m => {
-  if (m?.t === 'job') queue = queue.then(() => runJob(m.job))
+  if (m?.t === 'skip') { if (m.id > begun) skipped.add(m.id) } else if (m?.t === 'job') {
+    queue = queue.then(() => {
+      begun = m.id
+      if (!skipped.delete(m.id)) return runJob(m.job)
+      send({ t: 'done', cases: [] })
+    })
+  }
 })
 process.on('disconnect', () => process.exit(0))
 send({ t: 'ready' })

@@ -22,6 +22,7 @@ import type { RedisClient } from './redis.ts'
 import { finiteAdvantages } from './limits.ts'
 import type { QueueMetrics } from './metrics.ts'
 import type { RolloutJobData, RolloutProgress } from './types.ts'
+import { restoreTestTexts } from './numbers.ts'
 
 export interface ProcessorDeps {
   scorer: Scorer
@@ -69,6 +70,9 @@ function checkData (job: Job<RolloutJobData>): RolloutJobData {
     !groups.every(g => typeof g?.id === 'string' && Array.isArray(g.completions) && g.reference !== undefined)) {
     throw new UnrecoverableError('malformed rollout job: expected {id, run, request: {groups: [{id, reference, completions}]}}')
   }
+  // numbers of code tests as the client wrote them (the JSON round trip through Redis lost them)
+  const bad = restoreTestTexts(groups, d.tests_text)
+  if (bad >= 0) throw new UnrecoverableError(`malformed rollout job: tests_text/${bad} is not the lossless text of a code reference's tests`)
   // the same schema as POST /v1/score and /v1/rollouts (eps, weights, bounds): a job written to the queue by
   // anything but the API is held to it too
   if (!Value.Check(ScoreRequestSchema, d.request)) {

@@ -6,6 +6,8 @@
  * accepted and not yet finished (<prefix>:pending), so a run that queued a thousand rollouts does not
  * put its thousandth ahead of another run's first: runs are served round-robin, whatever they queued.
  */
+import { losslessJson } from '../rewards/code/lossless.ts'
+import { testTexts } from './numbers.ts'
 import { Queue, type JobsOptions } from 'bullmq'
 import type { Config } from '../config/schema.ts'
 import { errors, withField } from '../errors.ts'
@@ -69,7 +71,7 @@ export class RolloutProducer {
       }
     })
     const { queue, client } = await this.queueOf(body.id)
-    const json = JSON.stringify(body)
+    const json = losslessJson(body) // 5 and 5.0 in a test are different bodies
     const stamp = `${sha256Hex(json)} ${body.groups.length}`
     const jobId = jobIdOf(body.id)
     const idemKey = this.keys.idem(body.id)
@@ -101,6 +103,8 @@ export class RolloutProducer {
       total: body.groups.length,
       request: { groups: body.groups, rewards: body.rewards, advantages: body.advantages }
     }
+    const texts = testTexts(body.groups)
+    if (texts.length > 0) data.tests_text = texts
     const queued = await client.hincrby(this.keys.pending(), run, 1)
     await queue.add('score', data, { ...this.jobOptions(jobId), priority: Math.min(Math.max(1, queued), MAX_PRIORITY) })
     await this.replicated(idemKey, jobKey)

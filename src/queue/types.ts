@@ -9,6 +9,8 @@ export interface RolloutJobData {
   /** Groups in the rollout (progress total). */
   total: number
   request: ScoreRequest
+  /** Code tests whose numbers plain JSON would change: [group index, lossless JSON text] (numbers.ts). */
+  tests_text?: Array<[number, string]>
 }
 
 export interface RolloutProgress {

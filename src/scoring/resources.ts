@@ -69,7 +69,7 @@ export function createScoringResources (config: Config, opts: ScoringResourceOpt
   const language = new LanguagePool(opts.textThreads ?? config.TEXT_THREADS)
   const cpu = configureSandboxCpu(config.CODE_CPU_SHARES) // before the pools start their sandboxes
   if (cpu !== null) process.emitWarning(`CODE_CPU_SHARES not applied: ${cpu}`)
-  const rawCode: CodeVerifier = createCodeVerifier({ pythonSlots: config.CODE_PYTHON_SLOTS, jsIsolates: config.CODE_JS_ISOLATES, uidBase: config.CODE_UID_BASE, ...nativeOptions(config) })
+  const rawCode: CodeVerifier = createCodeVerifier({ pythonSlots: config.CODE_PYTHON_SLOTS, jsIsolates: config.CODE_JS_ISOLATES, jsUidBase: config.CODE_JS_UID_BASE, uidBase: config.CODE_UID_BASE, ...nativeOptions(config) })
   const gates = createGates(config, opts.mathThreads)
   const math = gateMath(rawMath, gates.math)
   const code = gateCode(rawCode, gates.code)

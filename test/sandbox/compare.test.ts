@@ -2,7 +2,7 @@
 import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { caseMatches, normaliseOutput, outputMatches, toTagged, valueMatches } from '../../src/rewards/code/compare.ts'
-import { parseLossless } from '../../src/rewards/code/lossless.ts'
+import { losslessJson, numberText, parseLossless } from '../../src/rewards/code/lossless.ts'
 import { extractCode } from '../../src/rewards/code/extract.ts'
 import { clampLimits, PYTHON_CAPS } from '../../src/sandbox/limits.ts'
 
@@ -115,6 +115,23 @@ describe('numbers as written (lossless expected values)', () => {
     for (let i = 0; i < depth; i++) actual = [actual]
     assert.ok(caseMatches(actual, deep))
     assert.ok(Array.isArray(parseLossless('['.repeat(20000) + '1.0' + ']'.repeat(20000))), 'the annotator never recurses')
+  })
+})
+
+describe('losslessJson (copies that keep the numbers as written)', () => {
+  test('writes annotated numbers as they were written; parsed back, the annotations are there again', () => {
+    const text = '{"cases":[{"args":[1.0,"x"],"expected":18446744073709551615},{"args":[],"expected":[5.0,1e3,-0.0,2]}],"n":null}'
+    const v = parseLossless(text)
+    const out = losslessJson(v)
+    assert.equal(out, text)
+    assert.notEqual(JSON.stringify(v), text)
+    const again = parseLossless(out) as { cases: Array<{ expected: unknown[] }> }
+    assert.equal(numberText(again.cases[0], 'expected'), '18446744073709551615')
+    assert.equal(numberText(again.cases[1]?.expected, 0), '5.0')
+  })
+  test('plain values: the same text as JSON.stringify', () => {
+    const v = { a: [1, 2.5, 'q"', true, null, { b: undefined, c: -3 }], d: 'é' }
+    assert.equal(losslessJson(v), JSON.stringify(v))
   })
 })
 

@@ -18,6 +18,18 @@ import type { Services } from '../../src/http/services.ts'
 import { loadConfig } from '../../src/config/load.ts'
 import { buildApp } from '../../src/app.ts'
 import { loadExploits } from './exploits.ts'
+import { readFileSync } from 'node:fs'
+import { spawnSync } from 'node:child_process'
+import { dirname } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const REPO = dirname(dirname(dirname(fileURLToPath(import.meta.url))))
+/** Uid, gid (real, effective, saved, fs) and supplementary groups of a process, from /proc. */
+function ids (pid: number): { uid: number[], gid: number[], groups: string } {
+  const st = readFileSync(`/proc/${pid}/status`, 'utf8')
+  const field = (k: string): string => new RegExp(`^${k}:[ \\t]*(.*)$`, 'm').exec(st)?.[1]?.trim() ?? ''
+  return { uid: field('Uid').split(/\s+/).map(Number), gid: field('Gid').split(/\s+/).map(Number), groups: field('Groups') }
+}
 
 const honest: CodeCheckInput = { language: 'javascript', code: 'function g (x) { return x * 2 }', tests: { type: 'call', function: 'g', cases: [{ args: [21], expected: 42 }] } }
 const loop = (cases: number, timeMs: number): CodeCheckInput => ({
@@ -91,6 +103,74 @@ describe('javascript sandbox processes', () => {
     assert.ok(await until(() => pool.pids().length === 1 && pool.pids()[0] !== pid, 10_000), 'the busy process was not replaced')
     const next = await check(pool, honest)
     assert.equal(next.reward, 1)
+  })
+
+  test('a job sent ahead behind one whose process is killed runs in the next process; one given up before it began is skipped', async () => {
+    const [pid] = pool.pids()
+    const native: CodeCheckInput = {
+      language: 'javascript',
+      code: 'function g (x) { return Array.prototype.indexOf.call({ length: 2 ** 53 }, 7) }',
+      tests: { type: 'call', function: 'g', cases: [{ args: [1], expected: 1 }] },
+      limits: { time_ms: 200 }
+    }
+    const killed = check(pool, native)
+    const behind = check(pool, honest) // sent ahead to the same process (one slot, pipeline 2)
+    assert.equal((await killed).tests[0]?.verdict, 'timeout')
+    assert.equal((await behind).reward, 1, 'the job queued behind the killed one did not run again')
+    assert.notEqual(pool.pids()[0], pid)
+
+    const [pid2] = pool.pids()
+    const ac = new AbortController()
+    const running = check(pool, loop(1, 300))
+    const gone = check(pool, loop(20, 5000), ac.signal) // queued behind, in the process
+    await sleep(50)
+    ac.abort()
+    const g = await gone
+    assert.equal(g.reward, null)
+    assert.equal((await running).tests[0]?.verdict, 'timeout')
+    const t0 = performance.now()
+    assert.equal((await check(pool, honest)).reward, 1)
+    assert.ok(performance.now() - t0 < 2000, 'the skipped job ran')
+    assert.equal(pool.pids()[0], pid2, 'giving up a job that had not begun killed its process')
+  })
+
+  test('a job sent ahead behind a slow one moves to a process that went idle (no head-of-line blocking)', async () => {
+    const two = new JsPool({ isolates: 2 })
+    try {
+      await two.warm()
+      const order: string[] = []
+      const slow = check(two, loop(1, 5000)).then(r => { order.push('slow'); return r })
+      const quick = check(two, loop(1, 200)).then(r => { order.push('quick'); return r })
+      const behind = check(two, honest).then(r => { order.push('honest'); return r }) // sent ahead behind the slow job
+      assert.equal((await behind).reward, 1)
+      assert.equal((await quick).tests[0]?.verdict, 'timeout')
+      assert.equal((await slow).tests[0]?.verdict, 'timeout')
+      assert.deepEqual(order, ['quick', 'honest', 'slow'])
+    } finally { two.close() }
+  })
+
+  test('as root, every sandbox process runs as its own unprivileged uid, in no group, with no write access to the service', { skip: process.getuid?.() !== 0 && 'not root' }, async () => {
+    const two = new JsPool({ isolates: 2 })
+    try {
+      await two.warm()
+      const pids = two.pids()
+      assert.equal(pids.length, 2)
+      const uids = pids.map(p => ids(p))
+      for (const [k, id] of uids.entries()) {
+        const want = two.uidOf(k) ?? 0
+        assert.ok(want >= 1000, `slot ${k} uid ${want}`)
+        assert.ok(id.uid.every(u => u !== 0) && id.gid.every(g => g !== 0), JSON.stringify(id))
+        assert.equal(id.groups, '', 'supplementary groups kept')
+      }
+      assert.notEqual(uids[0]?.uid[0], uids[1]?.uid[0], 'two slots share a uid')
+      assert.equal((await check(two, honest)).reward, 1)
+      // what that uid may write: nothing of the service's checkout, its sandbox files, or the uid locks
+      const uid = uids[0]?.uid[0] ?? 0
+      for (const target of [`${REPO}/PWNED`, `${REPO}/sandboxes/javascript/PWNED`, `${REPO}/sandboxes/javascript/worker.js`, '/run/reward-verifier/PWNED']) {
+        const r = spawnSync(process.execPath, ['-e', `require('fs').appendFileSync(${JSON.stringify(target)}, '')`], { uid, gid: uid, env: {} })
+        assert.notEqual(r.status, 0, `uid ${uid} could write ${target}`)
+      }
+    } finally { two.close() }
   })
 
   test('stdio with 1,000 cases: a correct program passes', async () => {

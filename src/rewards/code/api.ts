@@ -53,6 +53,8 @@ export interface CodeVerifierOptions {
   bwrap?: string
   /** Concurrent JavaScript isolates (default: machine parallelism). */
   jsIsolates?: number
+  /** First uid of the JavaScript sandbox processes when the service runs as root (a claimed range). Default 74000. */
+  jsUidBase?: number
   /** Compiled languages (src/sandbox/native): concurrent jails, uid bases, build cache. */
   native?: { slots?: number, uidBase?: number, checkerUidBase?: number, cacheDir?: string, cacheMb?: number, languages?: string[] }
   /** Operator caps per language (requests can only lower these). */

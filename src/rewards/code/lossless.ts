@@ -5,7 +5,8 @@
  * number member written with a decimal point or an exponent, or outside the safe-integer range. The values
  * stay plain numbers (schemas, logs and replies see no difference); compare.ts asks numberText().
  * The body parser calls annotateNumbers for bodies that carry code tests (src/http/plugins/body.ts).
- * Annotations live on the parsed objects: a copy (structuredClone, JSON round trip) loses them.
+ * Annotations live on the parsed objects: a copy (structuredClone, JSON round trip) loses them; losslessJson
+ * writes the text that keeps them (the rollout queue stores it beside a job's code tests).
  */
 
 const texts = new WeakMap<object, Map<string | number, string>>()
@@ -102,4 +103,22 @@ export function parseLossless (text: string): unknown {
   const v = JSON.parse(text) as unknown
   annotateNumbers(v, text)
   return v
+}
+
+/**
+ * JSON text of a parsed value with every annotated number written as it was (`5.0`, `1e3`, integers past
+ * 2^53): what a copy must carry to keep the annotations (the rollout queue stores JSON). parseLossless of
+ * the text gives the value and its annotations back. Plain JSON values only (what JSON.parse makes).
+ */
+export function losslessJson (value: unknown): string {
+  return write(value, undefined, 0)
+}
+
+function write (v: unknown, holder: object | undefined, key: string | number): string {
+  if (typeof v === 'number' && holder !== undefined) return numberText(holder, key) ?? JSON.stringify(v)
+  if (v === null || typeof v !== 'object') return JSON.stringify(v) ?? 'null'
+  if (Array.isArray(v)) return `[${v.map((x, i) => write(x, v, i)).join(',')}]`
+  const parts: string[] = []
+  for (const [k, x] of Object.entries(v)) if (x !== undefined) parts.push(`${JSON.stringify(k)}:${write(x, v, k)}`)
+  return `{${parts.join(',')}}`
 }

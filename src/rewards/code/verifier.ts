@@ -50,7 +50,7 @@ export function createCodeVerifier (opts: CodeVerifierOptions = {}): CodeVerifie
     return python
   }
   const jsPool = (): JsPool => {
-    js ??= new JsPool({ ...(opts.jsIsolates !== undefined && { isolates: opts.jsIsolates }) })
+    js ??= new JsPool({ ...(opts.jsIsolates !== undefined && { isolates: opts.jsIsolates }), ...(opts.jsUidBase !== undefined && { uidBase: opts.jsUidBase }) })
     return js
   }
 
