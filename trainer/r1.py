@@ -103,7 +103,7 @@ def main(argv: list[str]) -> int:
     if autocast:
         torch.backends.cuda.matmul.allow_tf32 = True
     client = RewardClient(args.url)
-    ready = client.wait_ready(timeout=120)
+    ready = client.wait_ready(timeout=120, needs=("math",))  # arithmetic only: no code sandbox is needed
     log({"phase": "start", "name": name, "preset": args.preset, "config": c, "device": device,
          "gpu": torch.cuda.get_device_name(0) if autocast else None, "torch": torch.__version__,
          "python": platform.python_version(), "service": ready, "argv": argv})

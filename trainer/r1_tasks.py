@@ -113,7 +113,8 @@ class Run:
         if self.autocast:
             torch.backends.cuda.matmul.allow_tf32 = True
         self.client = RewardClient(self.args.url)
-        ready = self.client.wait_ready(timeout=120)
+        # the code task needs the sandboxes; the others score math and language only
+        ready = self.client.wait_ready(timeout=120, needs=("math", "sandboxes") if task == "code" else ("math",))
         self.log({"phase": "start", "name": self.name, "task": task, "preset": self.args.preset, "config": self.c,
                   "device": self.device, "gpu": torch.cuda.get_device_name(0) if self.autocast else None,
                   "torch": torch.__version__, "python": platform.python_version(), "service": ready, "argv": argv})
