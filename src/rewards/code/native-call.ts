@@ -37,7 +37,7 @@ export function callFunctionProblem (language: NativeLanguage, fn: string): stri
 }
 
 /** The program (and, for Go, the driver's own file) for a call test of `fn`. `fn` passed callFunctionProblem. */
-export function callProgram (language: NativeLanguage, code: string, fn: string): { source: string, extra: string } {
+export function callProgram (language: NativeLanguage, code: string, fn: string, arity: number): { source: string, extra: string } {
   const [a, b] = fn.split('.') as [string, string | undefined]
   switch (familyOf(language)) {
     case 'cpp': {
@@ -54,12 +54,16 @@ export function callProgram (language: NativeLanguage, code: string, fn: string)
       return { source: `${code}\n${driverText('java/CallDriver.java').replaceAll('RV_CLASS', cls).replaceAll('RV_METHOD', method)}`, extra: '' }
     }
     case 'go': {
+      // a solution without a package clause is package main; its own main (if any) is renamed out of the way
       const pkg = /^\s*package\s+\w+/m.test(code) ? '' : 'package main\n'
-      return { source: pkg + code, extra: driverText('go/call_driver.go').replaceAll('RV_FUNC', a) }
+      return { source: pkg + code.replace(/^func\s+main\s*\(/m, 'func rvSolutionMain_('), extra: driverText('go/call_driver.go').replaceAll('RV_FUNC', a) }
     }
     case 'rust': {
       const target = b === undefined ? a : `${a}::${b}`
-      return { source: `${driverText('rust/call_driver.rs')}\nmod rv_solution {\n${code}\n\npub fn rv_call_(args: &[crate::rv_call::J]) -> Result<String, String> { crate::rv_call::invoke(${target} as _, args) }\n}\n`, extra: '' }
+      // the solution is a module (its own `fn main`, if any, is just a function there); the shim casts the
+      // function to a fn pointer of the first case's arity, and inference finds its argument and return types
+      const ptr = `fn(${Array.from({ length: arity }, () => '_').join(', ')}) -> _`
+      return { source: `${driverText('rust/call_driver.rs')}\nmod rv_solution {\n${code}\n\npub fn rv_call_(args: &[crate::rv_call::J]) -> String { crate::rv_call::invoke(${target} as ${ptr}, args) }\n}\n`, extra: '' }
     }
     case 'c':
       throw new Error('C call tests are not supported')

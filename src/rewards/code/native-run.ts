@@ -107,7 +107,7 @@ export async function runNative (rt: NativeRuntime, input: CodeCheckInput, limit
   if (t.type === 'call') {
     const problem = callFunctionProblem(language, t.function)
     if (problem !== null) return fail('unscorable', problem)
-    program = callProgram(language, input.code, t.function)
+    program = callProgram(language, input.code, t.function, t.cases[0]?.args.length ?? 0)
   }
   const script = t.type === 'script'
   const kind = t.type

@@ -180,7 +180,7 @@ export function runPlan (language: NativeLanguage, kind: ProgramKind, source: st
   if (fam === 'java') {
     const heap = Math.max(16, Math.floor(memoryMb * 0.75))
     return {
-      argv: [t.java ?? 'missing', '-XX:+UseSerialGC', '-XX:-UsePerfData', '-Xss64m', `-Xmx${heap}m`, '-XX:ReservedCodeCacheSize=64m', '-ea', '-cp', '/box', kind === 'call' ? JAVA_CALL_DRIVER : javaMainClass(source)],
+      argv: [t.java ?? 'missing', '-XX:+UseSerialGC', '-XX:-UsePerfData', '-Xss64m', `-Xmx${heap}m`, '-XX:ReservedCodeCacheSize=64m', '-ea', ...(kind === 'call' ? ['--add-opens=java.base/java.io=ALL-UNNAMED'] : []), '-cp', '/box', kind === 'call' ? JAVA_CALL_DRIVER : javaMainClass(source)],
       env: { ...BASE_ENV, MALLOC_ARENA_MAX: '2' },
       binds: [[JAVA_CONF, JAVA_CONF]],
       headroomMb: 0,
