@@ -393,7 +393,18 @@ function declaration (toks: Tok[], lang: HeXLanguage, fn: string, vars: Map<stri
   vars.set(name?.v ?? '', v)
 }
 
-function cppCases (test: string, fn: string, _declaration: string): Case[] {
+/** C++ brace literals say nothing of maps: for a function returning a map, `{{k, v}, ...}` is an object. */
+function cppMapExpected (c: Case, declaration: string, fn: string): Case {
+  const ret = new RegExp(`([\\w:<>, ]+?)\\s*\\b${fn}\\s*\\(`).exec(declaration)?.[1]?.trim() ?? ''
+  if (!/^(std::)?(unordered_)?map\s*</.test(ret)) return c
+  const pairs = JSON.parse(c.expected) as unknown
+  if (!Array.isArray(pairs) || !pairs.every(p => Array.isArray(p) && p.length === 2 && (typeof p[0] === 'string' || Number.isInteger(p[0])))) return fail('map literal')
+  return { ...c, expected: `{${(pairs as Array<[unknown, unknown]>).map(([k, v]) => `${JSON.stringify(String(k))}:${JSON.stringify(v)}`).join(',')}}` }
+}
+
+function cppCases (test: string, fn: string, decl: string): Case[] {
+  // parameter types the driver cannot build from JSON (boost::any lists)
+  if (/\bboost::any\b|\blist_any\b/.test(decl)) fail('boost::any parameters')
   const toks = tokenize(test.replace(/^\s*#.*$/gm, ''))
   const main = toks.findIndex((t, i) => t.v === 'main' && toks[i + 1]?.v === '(')
   if (main < 0) fail('no main')
@@ -407,7 +418,7 @@ function cppCases (test: string, fn: string, _declaration: string): Case[] {
     if (st[0]?.v !== 'assert') { declaration(st, 'cpp', fn, vars); continue }
     const c = assertion(st.slice(2, -1), 'cpp', fn, vars)
     const viaHelper = st[2]?.v === 'issame'
-    cases.push(viaHelper && tolTok !== undefined ? { ...c, expected: floatsOnly(c.expected), tol: Number(numberJson(tolTok.v, false)) } : c)
+    cases.push(cppMapExpected(viaHelper && tolTok !== undefined ? { ...c, expected: floatsOnly(c.expected), tol: Number(numberJson(tolTok.v, false)) } : c, decl, fn))
   }
   return cases
 }

@@ -100,3 +100,48 @@ int f (int x) { return x + 4; }`, tests)
     assert.equal(r.reward, null)
   })
 })
+
+describe('call tests in Java, Go and Rust', () => {
+  let v: CodeVerifier
+  let cleanup: () => Promise<void>
+  before(() => { ({ v, cleanup } = nativeVerifier(66650)) })
+  after(async () => { await cleanup() })
+  const tests = calls('{"type":"call","function":"f","cases":[{"args":[[1,2,3],"ab"],"expected":{"ab":6}},{"args":[[],"x"],"expected":{"x":0}},{"args":[[1],"x"],"expected":{"x":2}},{"args":[[-1],"x"],"expected":{"x":-1}},{"args":[[1],3],"expected":{"3":1}}]}')
+  // the same function in each language: a map {key: sum}; it panics on a negative sum; case 2 is wrong, case 4 mistyped
+  const programs: Array<[CodeLanguage, string, string]> = [
+    ['java', 'Solution.f', `import java.util.*;
+class Solution { public Map<String, Long> f(List<Integer> xs, String k) { long s = 0; for (int x : xs) s += x; if (s < 0) throw new IllegalStateException("neg"); Map<String, Long> m = new HashMap<>(); m.put(k, s); return m; } }`],
+    ['go', 'f', `package main
+func f(xs []int, k string) map[string]int { s := 0; for _, x := range xs { s += x }; if s < 0 { panic("neg") }; return map[string]int{k: s} }
+func main() {}`],
+    ['rust', 'f', `use std::collections::HashMap;
+fn f(xs: Vec<i64>, k: &str) -> HashMap<String, i64> { let s: i64 = xs.iter().sum(); if s < 0 { panic!("neg") } let mut m = HashMap::new(); m.insert(k.to_string(), s); m }
+fn main() {}`]
+  ]
+  for (const [language, fn, code] of programs) {
+    test(`${language}: pass, wrong answer, exception → runtime_error, mistyped argument → runtime_error`, { skip: skipUnless(language as 'java') }, async () => {
+      const r = await v.verify({ language, code, tests: { ...tests, function: fn } })
+      assert.equal(r.status, 'ok', r.reason)
+      assert.deepEqual(verdicts(r), ['passed', 'passed', 'wrong_answer', 'runtime_error', 'runtime_error'], JSON.stringify(r.tests))
+      assert.equal(r.trust, undefined)
+    })
+  }
+
+  // code that runs before or inside the call writes a result of its own and leaves: it cannot know the expected value
+  const forgers: Array<[CodeLanguage, string]> = [
+    ['go', `package main
+import "os"
+func init() { f := os.NewFile(4, "r"); f.WriteString("0123456789abcdef0123456789abcdef 7\\n"); os.Exit(0) }
+func f(x int) int { return x }`],
+    ['rust', `fn f(x: i64) -> i64 { use std::io::Write; use std::os::unix::io::FromRawFd; let mut o = unsafe { std::fs::File::from_raw_fd(4) }; let _ = o.write_all(b"7\\n"); std::process::exit(0) }`],
+    ['java', `class Solution { static { try { java.lang.reflect.Constructor<java.io.FileDescriptor> c = java.io.FileDescriptor.class.getDeclaredConstructor(int.class); c.setAccessible(true); new java.io.FileOutputStream(c.newInstance(4)).write("x 7\\n".getBytes()); } catch (Exception e) { throw new RuntimeException(e); } Runtime.getRuntime().halt(0); }
+  public int f(int x) { return x; } }`]
+  ]
+  for (const [language, code] of forgers) {
+    test(`${language}: a solution that writes its own result gets 0`, { skip: skipUnless(language as 'java') }, async () => {
+      const r = await v.verify({ language, code, tests: calls(`{"type":"call","function":"${language === 'java' ? 'Solution.f' : 'f'}","cases":[{"args":[3],"expected":7},{"args":[5],"expected":9}]}`) })
+      assert.equal(r.status, 'ok', r.reason)
+      assert.equal(r.reward, 0, JSON.stringify(r.tests))
+    })
+  }
+})
