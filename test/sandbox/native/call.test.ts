@@ -133,7 +133,7 @@ fn main() {}`]
 import "os"
 func init() { f := os.NewFile(4, "r"); f.WriteString("0123456789abcdef0123456789abcdef 7\\n"); os.Exit(0) }
 func f(x int) int { return x }`],
-    ['rust', `fn f(x: i64) -> i64 { use std::io::Write; use std::os::unix::io::FromRawFd; let mut o = unsafe { std::fs::File::from_raw_fd(4) }; let _ = o.write_all(b"7\\n"); std::process::exit(0) }`],
+    ['rust', 'fn f(x: i64) -> i64 { use std::io::Write; use std::os::unix::io::FromRawFd; let mut o = unsafe { std::fs::File::from_raw_fd(4) }; let _ = o.write_all(b"7\\n"); std::process::exit(0) }'],
     ['java', `class Solution { static { try { java.lang.reflect.Constructor<java.io.FileDescriptor> c = java.io.FileDescriptor.class.getDeclaredConstructor(int.class); c.setAccessible(true); new java.io.FileOutputStream(c.newInstance(4)).write("x 7\\n".getBytes()); } catch (Exception e) { throw new RuntimeException(e); } Runtime.getRuntime().halt(0); }
   public int f(int x) { return x; } }`]
   ]
