@@ -1,5 +1,5 @@
 /**
- * npm run bench: every benchmark, printed as markdown tables. Sections: service, math, math-http, pipeline, cli, code, native, tenants, trainer-ranks.
+ * npm run bench: every benchmark, printed as markdown tables. Sections: service, math, math-http, pipeline, cli, code, native, native-call, tenants, trainer-ranks.
  * `npm run bench -- service` runs one section. Medians over rounds; all measured in this one run.
  */
 import { benchService } from './service.ts'
@@ -27,6 +27,10 @@ const sections: Record<string, () => Promise<string>> = {
   native: async () => {
     const m = await import('./native.ts')
     return await m.benchNative()
+  },
+  'native-call': async () => {
+    const m = await import('./native-call.ts')
+    return await m.benchNativeCall()
   },
   tenants: async () => {
     const m = await import('./tenants.ts')

@@ -3,6 +3,7 @@ import { ScoreRequestSchema, ScoreReplySchema, type ScoreRequest } from '../../s
 import { errorReplies } from '../schemas/error.ts'
 import { errors, withField } from '../../errors.ts'
 import { isNative } from '../../sandbox/native/toolchains.ts'
+import { callFunctionProblem } from '../../rewards/code/native-call.ts'
 import { clientSignal } from '../client-signal.ts'
 import type { Config } from '../../config/schema.ts'
 import type { App, Services } from '../services.ts'
@@ -65,6 +66,8 @@ export function checkScoreLimits (body: ScoreRequest, config: Config): void {
     if (ref.type === 'code' && ref.tests.type === 'script' && isNative(ref.language) && ref.allow_cooperative !== true) {
       throw withField(new errors.RequestInvalid(`/groups/${gi}/reference: script tests in ${ref.language} run inside the solution's own process, which can forge their verdict (trust cooperative); set allow_cooperative: true to accept that, or use stdio tests`), `/groups/${gi}/reference/allow_cooperative`)
     }
+    const problem = ref.type === 'code' && ref.tests.type === 'call' && isNative(ref.language) ? callFunctionProblem(ref.language, ref.tests.function) : null
+    if (problem !== null) throw withField(new errors.RequestInvalid(`/groups/${gi}/reference/tests/function: ${problem}`), `/groups/${gi}/reference/tests/function`)
     g.completions.forEach((c, ci) => {
       if (c.length > config.MAX_COMPLETION_CHARS) {
         throw withField(new errors.RequestTooLarge(`/groups/${gi}/completions/${ci} has ${c.length} characters, over MAX_COMPLETION_CHARS (${config.MAX_COMPLETION_CHARS})`), `/groups/${gi}/completions/${ci}`)

@@ -10,6 +10,9 @@ import { tenantOf } from '../plugins/auth.ts'
 import type { App, Services } from '../services.ts'
 import { clientSignal } from '../client-signal.ts'
 import type { GatedCode } from '../../scoring/admission.ts'
+import { errors, withField } from '../../errors.ts'
+import { isNative } from '../../sandbox/native/toolchains.ts'
+import { callFunctionProblem } from '../../rewards/code/native-call.ts'
 import { CodeLanguageSchema, CodeLimitsSchema, CodeScoringSchema, CodeTestsSchema } from '../../rewards/code/schema.ts'
 
 export const VerifyCodeRequestSchema = Type.Object({
@@ -62,6 +65,8 @@ export function verifyCodeRoutes (app: App, services: Pick<Services, 'metrics'> 
     const t0 = performance.now()
     const { language, code, tests, limits, scoring } = request.body
     if (services.config !== undefined) checkCodeBudget(codeCostMs(language, tests, limits), '/tests', services.config)
+    const problem = tests.type === 'call' && isNative(language) ? callFunctionProblem(language, tests.function) : null
+    if (problem !== null) throw withField(new errors.RequestInvalid(`/tests/function: ${problem}`), '/tests/function')
     const release = admitWork(services, request, { math: 0, code: 1 })
     const r = await services.code.verify({
       language,

@@ -2,18 +2,20 @@
  * Compiled languages (cpp, c, java, go, rust): build once through the cache, run one jailed process per
  * test, judge outside the jail. stdio: stdout is compared here (compare.ts rule, a builtin checker, or a
  * program checker run in its own jail as a checker uid). script: the test code is part of the program, so
- * the verdict is the program's exit status and the result says `trust: 'cooperative'`. call: needs a typed
- * driver per language, not built yet (unscorable, never a 0).
+ * the verdict is the program's exit status and the result says `trust: 'cooperative'`. call: the solution
+ * with a generated driver (native-call.ts), one jailed process per case; the value the driver reports on fd 4
+ * is compared here.
  */
 import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { randomBytes } from 'node:crypto'
 import type { CodeCheckInput, CodeCheckResult, TestVerdict } from './api.ts'
-import type { Checker } from './schema.ts'
+import type { CallTests, Checker } from './schema.ts'
 import type { EffectiveLimits } from '../../sandbox/types.ts'
 import type { NativeRuntime, ProcessLimits, ProcessResult } from '../../sandbox/native/runtime.ts'
 import { familyOf, NATIVE_META, type NativeLanguage } from '../../sandbox/native/toolchains.ts'
-import { DEFAULT_FLOAT_TOLERANCE, outputMatches } from './compare.ts'
+import { caseMatches, DEFAULT_FLOAT_TOLERANCE, outputMatches, preview } from './compare.ts'
+import { callFunctionProblem, callProgram, callStdin, readFrame, RESULT_BYTES } from './native-call.ts'
 import { builtinAccepts } from './checkers.ts'
 
 type TestResult = CodeCheckResult['tests'][number]
@@ -101,12 +103,17 @@ export async function runNative (rt: NativeRuntime, input: CodeCheckInput, limit
   const fail = (status: 'error' | 'unscorable', reason: string): CodeCheckResult => ({ status, reward: null, passed: 0, total, tests: [], reason })
   const missing = rt.missing(language)
   if (missing !== null) return fail('error', `${language} is not available here: ${missing}`)
-  if (t.type === 'call') return fail('unscorable', `call tests are not supported for ${language} yet (no typed driver); use stdio tests`)
+  let program = { source: input.code, extra: '' }
+  if (t.type === 'call') {
+    const problem = callFunctionProblem(language, t.function)
+    if (problem !== null) return fail('unscorable', problem)
+    program = callProgram(language, input.code, t.function, t.cases[0]?.args.length ?? 0)
+  }
   const script = t.type === 'script'
-  const kind = script ? 'script' : 'stdio'
-  const source = script ? `${input.code}\n${t.script}\n` : input.code
+  const kind = t.type
+  const source = script ? `${input.code}\n${t.script}\n` : program.source
   const checker = t.type === 'stdio' ? t.checker : undefined
-  const [built, chk] = await Promise.all([rt.build(language, kind, source, signal), prepareChecker(rt, checker, signal)])
+  const [built, chk] = await Promise.all([rt.build(language, kind, source, signal, program.extra), prepareChecker(rt, checker, signal)])
   try {
     const out = built.outcome
     if (out.kind === 'error') return fail('error', out.reason)
@@ -118,16 +125,24 @@ export async function runNative (rt: NativeRuntime, input: CodeCheckInput, limit
       return { status: 'ok', reward: 0, passed: 0, total, tests, ...trust, ...build }
     }
     const pl = processLimits(language, limits)
-    const stdins = t.type === 'stdio' ? t.cases.map(c => c.stdin) : ['']
+    const nonces = t.type === 'call' ? t.cases.map(() => randomBytes(16).toString('hex')) : []
+    const stdins = t.type === 'stdio' ? t.cases.map(c => c.stdin) : t.type === 'call' ? t.cases.map((c, i) => callStdin(nonces[i] as string, c)) : ['']
     const faults: string[] = []
     const tests = await Promise.all(stdins.map(async (stdin, i): Promise<TestResult> => {
-      const r = await rt.run(language, kind, source, out.box, stdin, pl, signal)
+      const r = await rt.run(language, kind, source, out.box, stdin, pl, signal, t.type === 'call' ? RESULT_BYTES : undefined)
       const base: TestResult = { index: i, verdict: 'runtime_error' }
       if (r.report !== null) base.time_ms = Math.round(r.report.cpu_ms)
       const c = classify(r, pl.cpuMs, script)
       if (c.fault !== undefined) { faults.push(c.fault); return base }
       const stderr = r.stderr.trim() === '' ? {} : { stderr: clip(r.stderr) }
       if (c.verdict !== undefined) return { ...base, verdict: c.verdict, ...(c.error !== undefined && { error: c.error }), ...stderr }
+      if (t.type === 'call') {
+        const f = readFrame(r.result, nonces[i] as string)
+        if ('error' in f) return { ...base, verdict: 'runtime_error', error: f.error, ...stderr }
+        const c = t.cases[i] as CallTests['cases'][number]
+        if (caseMatches(f.value, c, { tol: t.float_tolerance ?? DEFAULT_FLOAT_TOLERANCE, unordered: t.unordered ?? false })) return { ...base, verdict: 'passed' }
+        return { ...base, verdict: 'wrong_answer', got: preview(f.value), expected: preview(c.expected) }
+      }
       if (t.type !== 'stdio') return { ...base, verdict: 'passed' }
       const expected = t.cases[i]?.stdout ?? ''
       let ok: boolean

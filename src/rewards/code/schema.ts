@@ -38,14 +38,14 @@ const FloatTolerance = Type.Optional(Type.Number({
 
 export const CallTestsSchema = Type.Object({
   type: Type.Literal('call'),
-  function: Type.String({ minLength: 1, maxLength: 200, pattern: '^[A-Za-z_$][A-Za-z0-9_$]*(\\.[A-Za-z_$][A-Za-z0-9_$]*)?$', description: 'Function to call; "Class.method" instantiates Class() first.' }),
+  function: Type.String({ minLength: 1, maxLength: 200, pattern: '^[A-Za-z_$][A-Za-z0-9_$]*(\\.[A-Za-z_$][A-Za-z0-9_$]*)?$', description: 'Function to call; "Class.method" instantiates Class() first (Java: a bare name means Solution.method; Rust: "Type.method" is the associated function Type::method; Go and C: a plain name only). Compiled languages take the parameter and return types from the function itself (src/sandbox/native/README.md).' }),
   cases: Type.Array(Type.Object({
     args: Type.Array(Type.Unknown(), { description: 'Positional arguments, plain JSON.' }),
     expected: Type.Unknown({ description: 'Expected return value, plain JSON; compared outside the sandbox.' })
   }, { additionalProperties: false }), { minItems: 1, maxItems: MAX_CASES }),
   float_tolerance: FloatTolerance,
   unordered: Type.Optional(Type.Boolean({ description: 'When true, a returned list, tuple or set (and any nested set) matches an expected list in any order, as a multiset. Default false: containers compare by type and order, and a set matches nothing.' }))
-}, { additionalProperties: false, description: 'Call the function with each case\'s arguments; the return value is serialised in the sandbox and compared outside it.' })
+}, { additionalProperties: false, description: 'Call the function with each case\'s arguments; the return value is serialised in the sandbox and compared outside it (expected values never enter the sandbox). Compiled languages (cpp, java, go, rust; not c): a generated driver, one jailed process per case.' })
 
 export const StdioTestsSchema = Type.Object({
   type: Type.Literal('stdio'),

@@ -34,6 +34,8 @@ export interface JailRun {
   stackBytes: number
   tmpfsBytes: number
   outputBytes: number
+  /** Call tests: open fd 4 in the jail as a pipe to the host and keep up to this many bytes of it (`result`). */
+  resultBytes?: number
   signal?: AbortSignal
 }
 
@@ -60,6 +62,8 @@ export interface JailOutcome {
   /** bwrap's own complaint when it could not start the jail. */
   startError?: string
   wallMs: number
+  /** What the program wrote on fd 4 (call tests; only when `resultBytes` was set), cut at resultBytes + 1. */
+  result?: string
 }
 
 /** The command that enters the slot's cgroup(s) and then becomes bwrap (every later process inherits them). */
@@ -90,7 +94,8 @@ export function runInJail (r: JailRun): Promise<JailOutcome> {
   const t0 = performance.now()
   const [cmd, args] = enterThenExec(r.cgroup, BWRAP, bwrapArgs(r))
   return new Promise(resolve => {
-    const child = spawn(cmd, args, { uid: r.uid, gid: r.uid, env: {}, cwd: '/', detached: true, stdio: ['pipe', 'pipe', 'pipe', 'pipe'] })
+    const stdio: Array<'pipe'> = r.resultBytes === undefined ? ['pipe', 'pipe', 'pipe', 'pipe'] : ['pipe', 'pipe', 'pipe', 'pipe', 'pipe']
+    const child = spawn(cmd, args, { uid: r.uid, gid: r.uid, env: {}, cwd: '/', detached: true, stdio })
     const out: Buffer[] = []
     const err: Buffer[] = []
     let bytes = 0
@@ -117,6 +122,15 @@ export function runInJail (r: JailRun): Promise<JailOutcome> {
     fd3?.setEncoding('utf8')
     fd3?.on('data', (s: string) => { if (report.length < 4096) report += s })
     fd3?.on('error', () => {})
+    const res: Buffer[] = []
+    let resBytes = 0
+    const fd4 = r.resultBytes === undefined ? null : child.stdio[4] as Readable | null
+    fd4?.on('data', (b: Buffer) => {
+      const cap = (r.resultBytes ?? 0) + 1
+      if (resBytes < cap) res.push(b.subarray(0, cap - resBytes))
+      resBytes += b.length
+    })
+    fd4?.on('error', () => {})
     const timer = setTimeout(() => { backstop = true; kill() }, r.wallMs * 5 + 5000)
     const onAbort = (): void => { aborted = true; kill() }
     r.signal?.addEventListener('abort', onAbort, { once: true })
@@ -141,7 +155,8 @@ export function runInJail (r: JailRun): Promise<JailOutcome> {
         outputLimit,
         backstop,
         aborted,
-        wallMs: performance.now() - t0
+        wallMs: performance.now() - t0,
+        ...(fd4 !== null && { result: Buffer.concat(res).toString('utf8') })
       }
       if (parsed === null && !outputLimit && !backstop && !aborted) outcome.startError = startError ?? (stderr.trim().slice(0, 300) || 'the jail ended without a report')
       resolve(outcome)

@@ -94,27 +94,29 @@ export class NativeRuntime {
   }
 
   /** Compiles `source` (or finds it in the cache). Call release() once the artifact's runs are over. */
-  async build (language: NativeLanguage, kind: ProgramKind, source: string, signal?: AbortSignal): Promise<Built> {
+  /** `extra`: the text of the plan's second file (Go call tests' driver). */
+  async build (language: NativeLanguage, kind: ProgramKind, source: string, signal?: AbortSignal, extra = ''): Promise<Built> {
     const fam = familyOf(language)
     let crates: string | null = null
-    if (fam === 'rust' && kind === 'script') {
+    if (fam === 'rust' && kind !== 'stdio') {
       try { crates = await ensureRustCrates(this.cache.dir) } catch (err) {
         return { outcome: { kind: 'error', reason: `rust crates: ${(err as Error).message}` }, release: () => {} }
       }
     }
     const plan = compilePlan(language, kind, source, crates)
-    const key = cacheKey([language, kind, toolchainStamp(language), JSON.stringify(plan.argv), source])
+    const key = cacheKey([language, kind, toolchainStamp(language), JSON.stringify(plan.argv), source, extra])
     const release = this.cache.hold(key)
-    const outcome = await this.cache.get(key, stage => this.compile(language, plan, source, stage, signal))
+    const outcome = await this.cache.get(key, stage => this.compile(language, plan, source, extra, stage, signal))
     return { outcome, release }
   }
 
-  private async compile (language: NativeLanguage, plan: ReturnType<typeof compilePlan>, source: string, stage: string, signal?: AbortSignal): Promise<StagedBuild> {
+  private async compile (language: NativeLanguage, plan: ReturnType<typeof compilePlan>, source: string, extra: string, stage: string, signal?: AbortSignal): Promise<StagedBuild> {
     const meta = NATIVE_META[familyOf(language)]
     const srcDir = join(stage, 'src')
     const outDir = join(stage, 'out')
     mkdirSync(srcDir, { mode: 0o755 })
     writeFileSync(join(srcDir, plan.file), source, { mode: 0o644 })
+    if (plan.extraFile !== undefined) writeFileSync(join(srcDir, plan.extraFile), extra, { mode: 0o644 })
     return await this.pool.with(async slot => {
       mkdirSync(outDir, { mode: 0o700 })
       chownSync(outDir, slot.uid, slot.uid)
@@ -170,8 +172,8 @@ export class NativeRuntime {
     return { kind: 'ok', bytes: meta.compile.binary_bytes - budget.left, compileMs }
   }
 
-  /** Runs a built program once (one test) in a solution slot. */
-  async run (language: NativeLanguage, kind: ProgramKind, source: string, box: string, stdin: string, limits: ProcessLimits, signal?: AbortSignal): Promise<ProcessResult> {
+  /** Runs a built program once (one test) in a solution slot; `resultBytes`: call tests' fd 4 (jail.ts). */
+  async run (language: NativeLanguage, kind: ProgramKind, source: string, box: string, stdin: string, limits: ProcessLimits, signal?: AbortSignal, resultBytes?: number): Promise<ProcessResult> {
     const plan = runPlan(language, kind, source, limits.memoryMb)
     return await this.pool.with(slot => this.exec(slot, {
       argv: plan.argv,
@@ -180,6 +182,7 @@ export class NativeRuntime {
       stdin,
       limits: { ...limits, memoryMb: limits.memoryMb + plan.headroomMb },
       asExtraMb: plan.asExtraMb,
+      ...(resultBytes !== undefined && { resultBytes }),
       ...(signal !== undefined && { signal })
     }))
   }
@@ -197,7 +200,7 @@ export class NativeRuntime {
   }
 
   /** `asExtraMb`: address space over memory_mb in the fallback without a cgroup (default 1024: compilers). */
-  async exec (slot: Slot, x: { argv: string[], env: Record<string, string>, binds: Array<[string, string]>, rw?: Array<[string, string]>, stdin: string, limits: ProcessLimits, asExtraMb?: number, signal?: AbortSignal }): Promise<ProcessResult> {
+  async exec (slot: Slot, x: { argv: string[], env: Record<string, string>, binds: Array<[string, string]>, rw?: Array<[string, string]>, stdin: string, limits: ProcessLimits, asExtraMb?: number, resultBytes?: number, signal?: AbortSignal }): Promise<ProcessResult> {
     const l = x.limits
     const oomProbe = armMemory(slot, l.memoryMb * MB)
     const r = await runInJail({
@@ -220,6 +223,7 @@ export class NativeRuntime {
       stackBytes: Math.min(l.memoryMb, 256) * MB,
       tmpfsBytes: l.tmpfsBytes,
       outputBytes: l.outputBytes,
+      ...(x.resultBytes !== undefined && { resultBytes: x.resultBytes }),
       ...(x.signal !== undefined && { signal: x.signal })
     })
     return { ...r, oom: oomProbe?.() ?? false }

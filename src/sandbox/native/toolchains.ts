@@ -30,8 +30,14 @@ export interface NativeMeta {
 
 export const NATIVE_META: Record<NativeFamily, NativeMeta> = { cpp: cppMeta, c: cMeta, java: javaMeta, go: goMeta, rust: rustMeta }
 
-/** Program kinds: a stdin/stdout program, or a program whose test code is part of it (script tests). */
-export type ProgramKind = 'stdio' | 'script'
+/** Program kinds: a stdin/stdout program, a program whose test code is part of it (script tests), or the
+ * solution with a generated call driver (call tests: src/rewards/code/native-call.ts). */
+export type ProgramKind = 'stdio' | 'script' | 'call'
+
+/** Java call tests: the driver's class (appended to the solution's file), the one the JVM runs. */
+export const JAVA_CALL_DRIVER = 'RvCallDriver__'
+/** Go call tests: the driver is a second file of package main. */
+export const GO_CALL_DRIVER_FILE = 'rv_call_driver.go'
 
 export interface CompilePlan {
   /** Source file name under /build/src. */
@@ -41,6 +47,8 @@ export interface CompilePlan {
   env: Record<string, string>
   /** Extra read-only binds for the compile jail: [host path, jail path]. */
   binds: Array<[string, string]>
+  /** A second source file next to `file` (Go call tests: the driver). */
+  extraFile?: string
 }
 
 export interface RunPlan {
@@ -126,9 +134,9 @@ export function compilePlan (language: NativeLanguage, kind: ProgramKind, source
     if (fam === 'c') libs.push('-lm')
     return {
       file,
-      // script tests (HumanEval-X) compile as upstream's evaluator does, at -O0: at -O2 a mutant that falls off
-      // the end of a non-void function (undefined behaviour) can pass; stdio (competition) programs get -O2.
-      argv: [(fam === 'c' ? t.gcc : t.gxx) ?? 'missing', std, kind === 'script' ? '-O0' : '-O2', '-pipe', '-fmax-errors=20', '-fdiagnostics-color=never', '-o', '/build/out/prog', `/build/src/${file}`, ...libs],
+      // script and call tests (HumanEval-X) compile as upstream's evaluator does, at -O0: at -O2 a mutant that falls
+      // off the end of a non-void function (undefined behaviour) can pass; stdio (competition) programs get -O2.
+      argv: [(fam === 'c' ? t.gcc : t.gxx) ?? 'missing', std, kind === 'stdio' ? '-O2' : '-O0', '-pipe', '-fmax-errors=20', '-fdiagnostics-color=never', '-o', '/build/out/prog', `/build/src/${file}`, ...libs],
       env: BASE_ENV,
       binds: []
     }
@@ -147,12 +155,13 @@ export function compilePlan (language: NativeLanguage, kind: ProgramKind, source
     const argv = kind === 'script'
       ? [t.go ?? 'missing', 'test', '-c', '-vet=off', '-o', '/build/out/prog', `/build/src/${file}`]
       : [t.go ?? 'missing', 'build', '-o', '/build/out/prog', `/build/src/${file}`]
+    if (kind === 'call') return { file, argv: [...argv, `/build/src/${GO_CALL_DRIVER_FILE}`], env: GO_ENV, binds: [], extraFile: GO_CALL_DRIVER_FILE }
     return { file, argv, env: GO_ENV, binds: [] }
   }
-  const argv = [t.rustc ?? 'missing', '--edition', '2021', '-C', `opt-level=${kind === 'script' ? 0 : 2}`, '-C', 'debuginfo=0', '-C', `linker=${t.gcc ?? 'missing'}`, '--error-format', 'short', '-o', '/build/out/prog', '/build/src/main.rs']
+  const argv = [t.rustc ?? 'missing', '--edition', '2021', '-C', `opt-level=${kind === 'stdio' ? 2 : 0}`, '-C', 'debuginfo=0', '-C', `linker=${t.gcc ?? 'missing'}`, '--error-format', 'short', '-o', '/build/out/prog', '/build/src/main.rs']
   const binds: Array<[string, string]> = []
-  if (kind === 'script') {
-    argv.push('--test')
+  if (kind !== 'stdio') {
+    if (kind === 'script') argv.push('--test')
     if (crates !== null) {
       binds.push([crates, '/crates'])
       argv.push('-L', 'dependency=/crates')
@@ -171,7 +180,7 @@ export function runPlan (language: NativeLanguage, kind: ProgramKind, source: st
   if (fam === 'java') {
     const heap = Math.max(16, Math.floor(memoryMb * 0.75))
     return {
-      argv: [t.java ?? 'missing', '-XX:+UseSerialGC', '-XX:-UsePerfData', '-Xss64m', `-Xmx${heap}m`, '-XX:ReservedCodeCacheSize=64m', '-ea', '-cp', '/box', javaMainClass(source)],
+      argv: [t.java ?? 'missing', '-XX:+UseSerialGC', '-XX:-UsePerfData', '-Xss64m', `-Xmx${heap}m`, '-XX:ReservedCodeCacheSize=64m', '-ea', ...(kind === 'call' ? ['--add-opens=java.base/java.io=ALL-UNNAMED'] : []), '-cp', '/box', kind === 'call' ? JAVA_CALL_DRIVER : javaMainClass(source)],
       env: { ...BASE_ENV, MALLOC_ARENA_MAX: '2' },
       binds: [[JAVA_CONF, JAVA_CONF]],
       headroomMb: 0,

@@ -9,6 +9,7 @@ import { join } from 'node:path'
 import { EVAL_DIR } from '../corpus.ts'
 import type { CodeCheckInput, CodeLanguage } from '../../../src/rewards/code/api.ts'
 import type { Checker } from '../../../src/rewards/code/schema.ts'
+import { humanevalXCallTests } from '../../../src/rewards/code/humaneval-x.ts'
 
 export type HeLanguage = 'cpp' | 'java' | 'go' | 'rust'
 type Row = Record<string, unknown>
@@ -54,6 +55,30 @@ export function humanevalX (language: HeLanguage): { canonical: HeItem[], wrong:
   return {
     canonical: tasks.map(r => item(r, s(r.canonical_solution), s(r.canonical_status))),
     wrong: rows(`humaneval_${language}_wrong.jsonl`).map(w => item(byId.get(s(w.id)) ?? {}, s(w.completion), 'fail'))
+  }
+}
+
+/** The solution part for a call test: as heCode, but Go is a plain package main (no testing imports). */
+export function heCallCode (language: HeLanguage, r: Row, completion: string): string {
+  if (language !== 'go') return heCode(language, r, completion)
+  const pkgs = GO_PKGS.filter(p => completion.includes(`${p.split('/').at(-1) ?? p}.`))
+  const imports = pkgs.length > 0 ? 'import (\n' + pkgs.map(p => `"${p}"\n`).join('    ') + ')\n' : ''
+  return 'package main\n\n' + imports + s(r.prompt).replace(s(r.import), '') + completion
+}
+
+/** HumanEval-X rows whose tests convert to call tests (src/rewards/code/humaneval-x.ts), canonical and wrong. */
+export function humanevalXCall (language: HeLanguage): { tasks: number, canonical: HeItem[], wrong: HeItem[] } {
+  const tasks = rows(`humaneval_${language}.jsonl`)
+  const calls = new Map(tasks.map(r => [s(r.id), humanevalXCallTests(language, s(r.test), s(r.declaration)).tests]))
+  const byId = new Map(tasks.map(r => [s(r.id), r]))
+  const item = (r: Row, completion: string, status: string): HeItem[] => {
+    const tests = calls.get(s(r.id))
+    return tests == null ? [] : [{ id: s(r.id), status, input: { language, code: heCallCode(language, r, completion), tests } }]
+  }
+  return {
+    tasks: tasks.length,
+    canonical: tasks.flatMap(r => item(r, s(r.canonical_solution), s(r.canonical_status))),
+    wrong: rows(`humaneval_${language}_wrong.jsonl`).flatMap(w => item(byId.get(s(w.id)) ?? {}, s(w.completion), 'fail'))
   }
 }
 

@@ -45,6 +45,23 @@ test('compiled languages through /v1/score, /v1/verify/code and /readyz', { skip
   assert.equal(a?.score, 1)
   assert.equal((a?.details as { trust?: string } | undefined)?.trust, 'cooperative')
 
+  // call tests: no cooperative opt-in needed (the value is compared outside the jail); a name the language
+  // cannot hold, or c (no driver), is a 400 naming the field
+  const call = { type: 'code', language: 'cpp', tests: { type: 'call', function: 'twice', cases: [{ args: [4], expected: 8 }, { args: [-1], expected: -2 }] } }
+  const called = await app.inject({ method: 'POST', url: '/v1/score', payload: { groups: [{ id: 'c', reference: call, completions: [fence('cpp', 'int twice (int x) { return 2 * x; }'), fence('cpp', 'int twice (int x) { return x + 4; }')] }] } })
+  assert.equal(called.statusCode, 200, called.body)
+  const cr = called.json<ScoreReply>().groups[0]?.results.map(r => r.components.accuracy)
+  assert.deepEqual(cr?.map(x => x?.score), [1, 0.5])
+  assert.equal((cr?.[0]?.details as { trust?: string } | undefined)?.trust, undefined)
+  for (const [language, fn] of [['cpp', 'a$b'], ['go', 'T.m'], ['c', 'twice']]) {
+    const bad = await app.inject({ method: 'POST', url: '/v1/verify/code', payload: { language, code: 'x', tests: { ...call.tests, function: fn } } })
+    assert.equal(bad.statusCode, 400, bad.body)
+    assert.equal(bad.json<{ field?: string }>().field, '/tests/function', bad.body)
+  }
+  const badScore = await app.inject({ method: 'POST', url: '/v1/score', payload: { groups: [{ id: 'c', reference: { ...call, language: 'c' }, completions: ['x'] }] } })
+  assert.equal(badScore.statusCode, 400, badScore.body)
+  assert.match(badScore.body, /reference\/tests\/function/)
+
   // the README example: a float answer judged by the float checker
   const v = await app.inject({
     method: 'POST',
