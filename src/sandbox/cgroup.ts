@@ -117,8 +117,13 @@ function cpuProcsFor (cpuacctDir: string): string[] {
   return []
 }
 
-/** The slot's cgroups, or a string saying why CPU accounting cannot be set up here. */
-export function createSlotCgroup (judgeUid: number, memoryBytes: number, pids: number): SlotCgroup | string {
+/**
+ * The slot's cgroups, or a string saying why CPU accounting cannot be set up here. `joinsWeight`: its launcher
+ * (root) also moves itself into the sandboxes' shared cpu cgroup. The compiled languages' slots pass false:
+ * their launcher runs as the slot uid, which must own every cgroup.procs it writes, and one shared file cannot
+ * be owned by every slot (chowning it to each in turn left all but the last slot unable to start a jail).
+ */
+export function createSlotCgroup (judgeUid: number, memoryBytes: number, pids: number, joinsWeight = true): SlotCgroup | string {
   try {
     if (existsSync(join(ROOT, 'cgroup.controllers'))) {
       const base = join(ROOT, readFileSync('/proc/self/cgroup', 'utf8').match(/^0::(.*)$/m)?.[1] ?? '/')
@@ -137,7 +142,7 @@ export function createSlotCgroup (judgeUid: number, memoryBytes: number, pids: n
     try { rmdirSync(join(cpu, 'solution')) } catch { /* from an earlier layout, or absent */ }
     mkdirs(cpu)
     readFileSync(join(cpu, 'cpuacct.usage'), 'utf8')
-    const procs = [join(cpu, 'cgroup.procs'), ...cpuProcsFor(cpu)]
+    const procs = [join(cpu, 'cgroup.procs'), ...(joinsWeight ? cpuProcsFor(cpu) : [])]
     const dirs = [cpu]
     let memory = false
     const memRoot = v1Root('memory')

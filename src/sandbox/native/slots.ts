@@ -33,7 +33,7 @@ export class SlotPool {
     if (range === null) return
     for (let i = 0; i < this.size; i++) {
       const uid = range.base + i
-      const cg = useCgroups ? createSlotCgroup(uid, 256 << 20, pids) : null
+      const cg = useCgroups ? createSlotCgroup(uid, 256 << 20, pids, false) : null
       let cgroup = typeof cg === 'string' ? null : cg
       // the jail's first process runs as the slot uid and moves itself in: it must own cgroup.procs
       try { for (const p of cgroup?.procs ?? []) chownSync(p, uid, uid) } catch { cgroup?.remove(); cgroup = null }
