@@ -17,8 +17,9 @@ import { availableParallelism, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createCodeVerifier } from '../src/rewards/code/verifier.ts'
 import type { CodeCheckInput, CodeCheckResult, CodeVerifier } from '../src/rewards/code/api.ts'
-import { compilePlan, isNative, runPlan, toolchainMissing, NATIVE_META, familyOf, type NativeLanguage } from '../src/sandbox/native/toolchains.ts'
+import { compilePlan, GO_ENV, isNative, runPlan, toolchainMissing, NATIVE_META, familyOf, type NativeLanguage } from '../src/sandbox/native/toolchains.ts'
 import { ensureRustCrates } from '../src/sandbox/native/rust-crates.ts'
+import { ensureGoCache } from '../src/sandbox/native/go-cache.ts'
 import { cpStdio, humanevalX, nativeCorpusAvailable, type HeLanguage } from '../test/sandbox/native/corpus.ts'
 import { median, percentile, startService, table } from './lib.ts'
 
@@ -63,7 +64,7 @@ async function bare (items: Item[], concurrency: number, dir: string, crates: st
     mkdirSync(join(root, 'tmp'))
     const plan = compilePlan(lang, kind, src, crates)
     writeFileSync(join(root, 'src', plan.file), src)
-    const map: Array<[string, string]> = [['/build/src', join(root, 'src')], ['/build/out', join(root, 'out')], ['/crates', crates ?? '/crates'], ['/tmp', join(root, 'tmp')], ['/box', join(root, 'out')]]
+    const map: Array<[string, string]> = [['/build/src', join(root, 'src')], ['/build/out', join(root, 'out')], ['/crates', crates ?? '/crates'], ['/gocache', crates ?? '/gocache'], ['/tmp', join(root, 'tmp')], ['/box', join(root, 'out')]]
     const env = Object.fromEntries(Object.entries(plan.env).map(([k, v]) => [k, sub([v], map)[0] as string]))
     if (await sh(sub(plan.argv, map), env, join(root, 'tmp')) !== 0) { built[i] = null; return }
     built[i] = { it, box: join(root, 'out') }
@@ -176,7 +177,7 @@ async function benchSet (set: ReturnType<typeof sets>[number], concurrency: numb
     const bareDir = mkdtempSync(join(tmpdir(), 'rv-bench-bare-'))
     const v = createCodeVerifier({ pythonSlots: 1, native: { slots: concurrency, cacheDir } })
     try {
-      const crates = set.language === 'rust' ? await ensureRustCrates(cacheDir) : null
+      const crates = set.language === 'rust' ? await ensureRustCrates(cacheDir) : set.language === 'go' ? await ensureGoCache(cacheDir, GO_ENV) : null
       // side by side: bare cold, ours cold, ours cached, bare warm (inside bare())
       const b = await bare(set.items, concurrency, bareDir, crates)
       const cold = await ours(v, set.items, concurrency)

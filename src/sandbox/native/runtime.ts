@@ -12,8 +12,9 @@ import { jailUnavailableReason } from '../bwrap.ts'
 import { BuildCache, cacheKey, type BuildOutcome, type StagedBuild } from './cache.ts'
 import { runInJail, type JailOutcome } from './jail.ts'
 import { SlotPool, armMemory, type Slot } from './slots.ts'
-import { compilePlan, familyOf, NATIVE_META, runPlan, toolchainMissing, toolchainStamp, type NativeLanguage, type ProgramKind } from './toolchains.ts'
+import { compilePlan, familyOf, GO_ENV, NATIVE_META, runPlan, toolchainMissing, toolchainStamp, type NativeLanguage, type ProgramKind } from './toolchains.ts'
 import { ensureRustCrates } from './rust-crates.ts'
+import { ensureGoCache } from './go-cache.ts'
 
 const RUNNER_SRC = fileURLToPath(new URL('../../../sandboxes/native/runner.c', import.meta.url))
 const MB = 1 << 20
@@ -103,6 +104,8 @@ export class NativeRuntime {
         return { outcome: { kind: 'error', reason: `rust crates: ${(err as Error).message}` }, release: () => {} }
       }
     }
+    // a warm build cache only saves time: without it go builds std and testify again in the jail's /tmp
+    if (fam === 'go') crates = await ensureGoCache(this.cache.dir, GO_ENV).catch(() => null)
     const plan = compilePlan(language, kind, source, crates)
     const key = cacheKey([language, kind, toolchainStamp(language), JSON.stringify(plan.argv), source, extra])
     const release = this.cache.hold(key)

@@ -62,7 +62,7 @@ export interface RunPlan {
 }
 
 const BASE_ENV = { PATH: '/usr/bin:/bin', HOME: '/tmp', TMPDIR: '/tmp', LANG: 'C.UTF-8' }
-const GO_ENV = { ...BASE_ENV, GO111MODULE: 'off', GOPATH: '/usr/share/gocode', GOCACHE: '/tmp/gocache', GOTMPDIR: '/tmp', GOFLAGS: '-p=1', CGO_ENABLED: '0' }
+export const GO_ENV = { ...BASE_ENV, GO111MODULE: 'off', GOPATH: '/usr/share/gocode', GOCACHE: '/tmp/gocache', GOTMPDIR: '/tmp', GOFLAGS: '-p=1', CGO_ENABLED: '0' }
 const TESTIFY = '/usr/share/gocode/src/github.com/stretchr/testify'
 export const JAVA_CONF = '/etc/java-17-openjdk'
 
@@ -124,7 +124,9 @@ export function javaMainClass (source: string): string {
   return best
 }
 
-export function compilePlan (language: NativeLanguage, kind: ProgramKind, source: string, crates: string | null): CompilePlan {
+/** `dep`: the Rust crates dir (script and call tests) or the warm Go build cache (go-cache.ts), bound read-only. */
+export function compilePlan (language: NativeLanguage, kind: ProgramKind, source: string, dep: string | null): CompilePlan {
+  const crates = dep
   const t = tools()
   const fam = familyOf(language)
   if (fam === 'cpp' || fam === 'c') {
@@ -155,8 +157,10 @@ export function compilePlan (language: NativeLanguage, kind: ProgramKind, source
     const argv = kind === 'script'
       ? [t.go ?? 'missing', 'test', '-c', '-vet=off', '-o', '/build/out/prog', `/build/src/${file}`]
       : [t.go ?? 'missing', 'build', '-o', '/build/out/prog', `/build/src/${file}`]
-    if (kind === 'call') return { file, argv: [...argv, `/build/src/${GO_CALL_DRIVER_FILE}`], env: GO_ENV, binds: [], extraFile: GO_CALL_DRIVER_FILE }
-    return { file, argv, env: GO_ENV, binds: [] }
+    const env = dep === null ? GO_ENV : { ...GO_ENV, GOCACHE: '/gocache' }
+    const binds: Array<[string, string]> = dep === null ? [] : [[dep, '/gocache']]
+    if (kind === 'call') return { file, argv: [...argv, `/build/src/${GO_CALL_DRIVER_FILE}`], env, binds, extraFile: GO_CALL_DRIVER_FILE }
+    return { file, argv, env, binds }
   }
   const argv = [t.rustc ?? 'missing', '--edition', '2021', '-C', `opt-level=${kind === 'stdio' ? 2 : 0}`, '-C', 'debuginfo=0', '-C', `linker=${t.gcc ?? 'missing'}`, '--error-format', 'short', '-o', '/build/out/prog', '/build/src/main.rs']
   const binds: Array<[string, string]> = []

@@ -4,7 +4,7 @@
  */
 import { after, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { spawnSync } from 'node:child_process'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -110,6 +110,29 @@ test('a new cache removes the staging dirs of builders that died mid-build, and 
     assert.equal(existsSync(deadDir), false)
     assert.equal(existsSync(liveDir), true)
   } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+})
+
+test('Go compiles read a warm build cache that no jail can write', { skip: skipUnless('go') }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'rv-native-gocache-'))
+  const rt = new NativeRuntime({ slots: 1, uidBase: 66300, checkerUidBase: 66330, cacheDir: dir, cacheBytes: 1 << 30 })
+  try {
+    const code = 'package main\nimport "fmt"\nfunc main() { var a, b int; fmt.Scan(&a, &b); fmt.Println(a * b) }\n'
+    const r = await runNative(rt, { language: 'go', code, tests: { type: 'stdio', cases: [{ stdin: '6 7', stdout: '42' }] } }, NATIVE_META.go.limits)
+    assert.equal(r.reward, 1, JSON.stringify(r).slice(0, 300))
+    const warm = readdirSync(dir).filter(n => n.startsWith('go-cache-'))
+    assert.equal(warm.length, 1, readdirSync(dir).join(' '))
+    const walk = (p: string): string[] => statSync(p).isDirectory() ? [p, ...readdirSync(p).flatMap(n => walk(join(p, n)))] : [p]
+    const entries = walk(join(dir, warm[0] as string))
+    assert.ok(entries.length > 10, 'the warm cache holds the std packages')
+    for (const p of entries) {
+      const st = statSync(p)
+      assert.equal(st.uid, 0, p)
+      assert.equal(st.mode & 0o022, 0, `${p} is writable by others`)
+    }
+  } finally {
+    rt.close()
     rmSync(dir, { recursive: true, force: true })
   }
 })
