@@ -10,7 +10,7 @@ import { readFileSync, writeFileSync } from 'node:fs'
 import { connect } from 'node:net'
 import type { AddressInfo } from 'node:net'
 import { randomUUID } from 'node:crypto'
-import { Redis } from 'ioredis'
+import { deletePrefix } from '../integration/queue/helpers.ts'
 import { buildApp } from '../../src/app.ts'
 import { loadConfig } from '../../src/config/load.ts'
 import type { App } from '../../src/http/services.ts'
@@ -25,17 +25,6 @@ const RSS_GROWTH_MB = 400
 
 type Counts = Record<string, Record<string, number>>
 
-async function cleanup (prefix: string): Promise<void> {
-  const redis = new Redis('redis://127.0.0.1:6379')
-  let cursor = '0'
-  do {
-    const [next, found] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000)
-    cursor = next
-    if (found.length > 0) await redis.del(...found)
-  } while (cursor !== '0')
-  redis.disconnect()
-}
-
 async function within<T> (what: string, p: Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined
   const hang = new Promise<never>((_resolve, reject) => { timer = setTimeout(() => reject(new Error(`${what} hung for ${HANG_MS} ms`)), HANG_MS) })
@@ -49,7 +38,7 @@ test('fuzz and abuse: no 5xx, no hang, bounded memory, no cross-run access', asy
     config: loadConfig({ MATH_THREADS: '1', CODE_PYTHON_SLOTS: '1', CODE_JS_ISOLATES: '1', TEXT_THREADS: '0', API_KEYS_FILE: keys.path, QUEUE_PREFIX: prefix, REQUEST_TIMEOUT_MS: '1500', ADMIN_QUEUES: 'read-write' }),
     logger: false
   })
-  t.after(async () => { await app.close(); await cleanup(prefix) })
+  t.after(async () => { await app.close(); await deletePrefix(prefix) })
   await app.listen({ host: '127.0.0.1', port: 0 })
   const port = (app.server.address() as AddressInfo).port
   const doc = JSON.parse(readFileSync(new URL('../../openapi/openapi.json', import.meta.url), 'utf8')) as {

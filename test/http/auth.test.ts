@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os'
 import { randomUUID } from 'node:crypto'
 import { build, r1 } from '../helper.ts'
 import { keysFile, bearer, basic } from './keys.ts'
+import { cleanupPrefix } from '../integration/queue/helpers.ts'
 import { loadConfig } from '../../src/config/load.ts'
 import { resolveAuth, isLoopback } from '../../src/auth/mode.ts'
 import { formatLine, mintKey, parseKeys, hashKey } from '../../src/auth/keys.ts'
@@ -127,17 +128,7 @@ test('runs: a key submits to, reads, leases from and acks only its runs (real Re
   const keys = keysFile(t, { a: ['rollouts:run-a', 'trainer:run-a'], b: ['rollouts:run-b', 'trainer:run-b'], all: ['rollouts:*', 'trainer:*'] })
   const prefix = `rwd-auth-${randomUUID().slice(0, 8)}`
   const app = await build(t, { API_KEYS_FILE: keys.path, QUEUE_PREFIX: prefix })
-  t.after(async () => {
-    const { Redis } = await import('ioredis')
-    const redis = new Redis('redis://127.0.0.1:6379')
-    let cursor = '0'
-    do {
-      const [next, found] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000)
-      cursor = next
-      if (found.length > 0) await redis.del(...found)
-    } while (cursor !== '0')
-    redis.disconnect()
-  })
+  cleanupPrefix(t, prefix)
   const A = bearer(keys.key.a)
   const B = bearer(keys.key.b)
   const rollout = { id: `r-${randomUUID()}`, run: 'run-a', groups: [{ id: 'g', reference: { type: 'math', answer: '2' }, completions: [r1('x', '2'), r1('y', '3')] }] }
