@@ -172,3 +172,16 @@ export class BuildCache {
 function pidAlive (pid: number): boolean {
   try { process.kill(pid, 0); return true } catch (err) { return (err as NodeJS.ErrnoException).code === 'EPERM' }
 }
+
+const pendingDirs = new Map<string, Promise<string>>()
+
+/** A directory made once by `build` (which must leave it at `dir`), shared by concurrent callers of this process. */
+export function dirOnce (dir: string, build: () => Promise<string>): Promise<string> {
+  if (existsSync(dir)) return Promise.resolve(dir)
+  let p = pendingDirs.get(dir)
+  if (!p) {
+    p = build().finally(() => pendingDirs.delete(dir))
+    pendingDirs.set(dir, p)
+  }
+  return p
+}

@@ -12,7 +12,7 @@ import { chmodSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, stat
 import { join } from 'node:path'
 import { randomBytes } from 'node:crypto'
 import { toolchainStamp } from './toolchains.ts'
-import { cacheKey } from './cache.ts'
+import { cacheKey, dirOnce } from './cache.ts'
 
 const STD = ['bufio', 'bytes', 'container/heap', 'container/list', 'crypto/md5', 'encoding/json', 'errors', 'fmt', 'io',
   'math', 'math/big', 'math/bits', 'math/rand', 'os', 'reflect', 'regexp', 'sort', 'strconv', 'strings', 'time', 'unicode',
@@ -36,18 +36,10 @@ ${STD.map(p => `\t_ "${p}"`).join('\n')}
 func main() {}
 `
 
-const pending = new Map<string, Promise<string>>()
-
 /** The warm cache's directory for `env` (the compile jail's Go environment, GOCACHE aside), built once. */
 export function ensureGoCache (cacheDir: string, env: Record<string, string>): Promise<string> {
   const dir = join(cacheDir, `go-cache-${cacheKey([toolchainStamp('go'), WARM_TEST, WARM_MAIN, JSON.stringify(env)]).slice(0, 16)}`)
-  if (existsSync(dir)) return Promise.resolve(dir)
-  let p = pending.get(dir)
-  if (!p) {
-    p = build(dir, env).finally(() => pending.delete(dir))
-    pending.set(dir, p)
-  }
-  return p
+  return dirOnce(dir, async () => await build(dir, env))
 }
 
 function go (args: string[], cwd: string, env: Record<string, string>): Promise<void> {

@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync, 
 import { join } from 'node:path'
 import { randomBytes } from 'node:crypto'
 import { toolchainStamp } from './toolchains.ts'
-import { cacheKey } from './cache.ts'
+import { cacheKey, dirOnce } from './cache.ts'
 
 const REGISTRY = '/usr/share/cargo/registry'
 const CARGO_TOML = `[package]
@@ -32,17 +32,9 @@ directory = "${REGISTRY}"
 offline = true
 `
 
-const pending = new Map<string, Promise<string>>()
-
 export function ensureRustCrates (cacheDir: string): Promise<string> {
   const dir = join(cacheDir, `rust-crates-${cacheKey([toolchainStamp('rust'), CARGO_TOML]).slice(0, 16)}`)
-  if (existsSync(dir)) return Promise.resolve(dir)
-  let p = pending.get(dir)
-  if (!p) {
-    p = build(dir).finally(() => pending.delete(dir))
-    pending.set(dir, p)
-  }
-  return p
+  return dirOnce(dir, async () => await build(dir))
 }
 
 async function build (dir: string): Promise<string> {
