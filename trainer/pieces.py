@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from .tokenizer import BOS, EOS, PAD, TAGS
+from .tokenizer import BOS, EOS, PAD, TAGS, decode_ids
 
 
 class PieceTokenizer:
@@ -56,11 +56,4 @@ class PieceTokenizer:
 
     def decode(self, ids: list[int]) -> str:
         """Text of ``ids``, stopping at the first ``<eos>``; padding and ``<bos>`` are dropped."""
-        out: list[str] = []
-        for t in ids:
-            if t == EOS:
-                break
-            if t in (PAD, BOS):
-                continue
-            out.append(self.itos[t])
-        return "".join(out)
+        return decode_ids(self.itos, ids)

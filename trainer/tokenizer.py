@@ -11,6 +11,18 @@ TAGS = ("<think>", "</think>", "<answer>", "</answer>")
 CHARS = "0123456789+-= "
 
 
+def decode_ids(itos: list[str], ids: list[int]) -> str:
+    """Text of ``ids`` under the vocabulary ``itos``, stopping at the first ``<eos>``; padding and ``<bos>`` are dropped."""
+    out: list[str] = []
+    for t in ids:
+        if t == EOS:
+            break
+        if t in (PAD, BOS):
+            continue
+        out.append(itos[t])
+    return "".join(out)
+
+
 class CharTokenizer:
     """Encode text to ids and back; ids of specials are class constants PAD, BOS, EOS."""
 
@@ -49,11 +61,4 @@ class CharTokenizer:
 
     def decode(self, ids: list[int]) -> str:
         """Text of ``ids``, stopping at the first ``<eos>``; padding and ``<bos>`` are dropped."""
-        out: list[str] = []
-        for t in ids:
-            if t == EOS:
-                break
-            if t in (PAD, BOS):
-                continue
-            out.append(self.itos[t])
-        return "".join(out)
+        return decode_ids(self.itos, ids)
