@@ -37,14 +37,15 @@ static double now_ms (void) {
 
 static double tv_ms (struct timeval t) { return t.tv_sec * 1e3 + t.tv_usec / 1e3; }
 
-/* CPU ms of every live process of the namespace but this one (utime + stime from /proc/<pid>/stat). */
-static double live_cpu_ms (long hz) {
-  double total = 0;
+/* Calls fn(text after the command name's closing parenthesis, ctx) with /proc/<pid>/stat of every live process
+ * of the namespace but this one, until fn returns nonzero (then returns 1). Returns -1 when /proc cannot be read. */
+static int each_stat (int (*fn)(const char *after, void *ctx), void *ctx) {
   DIR *d = opendir("/proc");
-  if (!d) return 0;
+  if (!d) return -1;
   struct dirent *e;
   char path[300], buf[1024];
-  while ((e = readdir(d)) != NULL) {
+  int stop = 0;
+  while (!stop && (e = readdir(d)) != NULL) {
     if (e->d_name[0] < '0' || e->d_name[0] > '9' || strcmp(e->d_name, "1") == 0) continue;
     snprintf(path, sizeof path, "/proc/%s/stat", e->d_name);
     int fd = open(path, O_RDONLY);
@@ -54,39 +55,35 @@ static double live_cpu_ms (long hz) {
     if (n <= 0) continue;
     buf[n] = 0;
     char *p = strrchr(buf, ')'); /* the command name may hold spaces and parentheses */
-    if (!p) continue;
-    unsigned long ut = 0, st = 0;
-    /* after ')': state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime */
-    if (sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut, &st) == 2) {
-      total += (ut + st) * 1000.0 / hz;
-    }
+    if (p && p[1] == ' ') stop = fn(p + 2, ctx);
   }
   closedir(d);
-  return total;
+  return stop;
+}
+
+static int add_cpu (const char *after, void *ctx) {
+  unsigned long ut = 0, st = 0;
+  /* state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime */
+  if (sscanf(after, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut, &st) == 2) *(unsigned long *)ctx += ut + st;
+  return 0;
+}
+
+/* CPU ms of every live process of the namespace but this one (utime + stime from /proc/<pid>/stat). */
+static double live_cpu_ms (long hz) {
+  unsigned long ticks = 0;
+  each_stat(add_cpu, &ticks);
+  return ticks * 1000.0 / hz;
+}
+
+static int is_runnable (const char *after, void *ctx) {
+  (void)ctx;
+  return after[0] == 'R';
 }
 
 /* Is any process of the namespace (but this one) runnable? A wall limit reached while every process sleeps
  * is the program's own doing (it waits on nothing: stdin is at EOF); while one is runnable, the host was slow. */
 static int any_runnable (void) {
-  int found = 0;
-  DIR *d = opendir("/proc");
-  if (!d) return 1;
-  struct dirent *e;
-  char path[300], buf[512];
-  while (!found && (e = readdir(d)) != NULL) {
-    if (e->d_name[0] < '0' || e->d_name[0] > '9' || strcmp(e->d_name, "1") == 0) continue;
-    snprintf(path, sizeof path, "/proc/%s/stat", e->d_name);
-    int fd = open(path, O_RDONLY);
-    if (fd < 0) continue;
-    ssize_t n = read(fd, buf, sizeof buf - 1);
-    close(fd);
-    if (n <= 0) continue;
-    buf[n] = 0;
-    char *p = strrchr(buf, ')');
-    if (p && p[1] == ' ' && p[2] == 'R') found = 1;
-  }
-  closedir(d);
-  return found;
+  return each_stat(is_runnable, NULL) != 0;
 }
 
 static void lim (int res, rlim_t v) {
