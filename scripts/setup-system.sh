@@ -47,6 +47,16 @@ if ! (exec 3<>/dev/tcp/127.0.0.1/6379) 2>/dev/null; then
 fi
 # A local Redis Cluster (3 masters + 3 replicas on 127.0.0.1:7100-7105) for the pipeline's cluster tests.
 bash "$(dirname "$0")/redis-cluster.sh" start 7100 >/dev/null
+# The JavaScript sandbox processes run as unprivileged uids and load worker.js and isolated-vm from this
+# checkout: every folder above it must be searchable by others (a checkout under `mktemp -d`, mode 0700, is not).
+# Only the search bit is added, never read or write; the pool names the folder when one is missing.
+if [ "$(id -u)" = 0 ]; then
+  d="$(cd "$(dirname "$0")/.." && pwd)"
+  while [ "$d" != / ]; do
+    [ "$(( 0$(stat -c %a "$d") & 01 ))" = 1 ] || { echo "setup-system: chmod o+x $d (sandbox uids must reach the checkout)"; chmod o+x "$d"; }
+    d="$(dirname "$d")"
+  done
+fi
 # The sandboxes' own check: a jail starts as an unprivileged uid, python3 and isolated-vm are there.
 sh "$(dirname "$0")/setup-sandbox.sh"
 echo "setup-system: ok (bwrap $(bwrap --version 2>/dev/null | awk '{print $2}'), $(redis-server --version | awk '{print $3}'))"
