@@ -28,11 +28,10 @@ const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/
 
 /** Why `function` cannot name a function in `language` (a 400 on the request), or null. */
 export function callFunctionProblem (language: NativeLanguage, fn: string): string | null {
-  if (familyOf(language) === 'c') return 'call tests are not supported for c (no typed driver); use stdio tests'
   const parts = fn.split('.')
   if (!parts.every(p => IDENT.test(p))) return `'${fn}' is not an identifier in ${language} (letters, digits and _ only)`
   const fam = familyOf(language)
-  if (parts.length > 1 && fam === 'go') return `${language} call tests name a plain function, not 'Type.method'`
+  if (parts.length > 1 && (fam === 'go' || fam === 'c')) return `${language} call tests name a plain function, not 'Type.method'`
   return null
 }
 
@@ -66,7 +65,7 @@ export function callProgram (language: NativeLanguage, code: string, fn: string,
       return { source: `${driverText('rust/call_driver.rs')}\nmod rv_solution {\n${code}\n\npub fn rv_call_(args: &[crate::rv_call::J]) -> String { crate::rv_call::invoke(${target} as ${ptr}, args) }\n}\n`, extra: '' }
     }
     case 'c':
-      throw new Error('C call tests are not supported')
+      throw new Error('C call programs come from c-call.ts (they need the prototype pass first)')
   }
 }
 

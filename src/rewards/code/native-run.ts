@@ -17,6 +17,7 @@ import { familyOf, NATIVE_META, type NativeLanguage } from '../../sandbox/native
 import { caseMatches, DEFAULT_FLOAT_TOLERANCE, outputMatches, preview } from './compare.ts'
 import { callFunctionProblem, callProgram, callStdin, readFrame, RESULT_BYTES } from './native-call.ts'
 import { builtinAccepts } from './checkers.ts'
+import { cCallProgram } from './c-call.ts'
 
 type TestResult = CodeCheckResult['tests'][number]
 
@@ -103,11 +104,21 @@ export async function runNative (rt: NativeRuntime, input: CodeCheckInput, limit
   const fail = (status: 'error' | 'unscorable', reason: string): CodeCheckResult => ({ status, reward: null, passed: 0, total, tests: [], reason })
   const missing = rt.missing(language)
   if (missing !== null) return fail('error', `${language} is not available here: ${missing}`)
+  const compileError = (message: string, build: { cached: boolean, compileMs: number }): CodeCheckResult => {
+    const tests: TestResult[] = Array.from({ length: total }, (_, i) => ({ index: i, verdict: 'compile_error' as const, ...(i === 0 && { error: clip(message, 2000) }) }))
+    return { status: 'ok', reward: 0, passed: 0, total, tests, ...(t.type === 'script' && { trust: 'cooperative' as const }), build: { cached: build.cached, compile_ms: Math.round(build.compileMs) } }
+  }
   let program = { source: input.code, extra: '' }
   if (t.type === 'call') {
     const problem = callFunctionProblem(language, t.function)
     if (problem !== null) return fail('unscorable', problem)
-    program = callProgram(language, input.code, t.function, t.cases[0]?.args.length ?? 0)
+    if (familyOf(language) === 'c') {
+      // C: the prototype comes from a first (cached) syntax-only pass in a jail (c-call.ts)
+      const c = await cCallProgram(rt, language, input.code, t.function, signal)
+      if ('error' in c) return fail('error', c.error)
+      if ('compileError' in c) return compileError(c.compileError, c)
+      program = { source: c.source, extra: '' }
+    } else program = callProgram(language, input.code, t.function, t.cases[0]?.args.length ?? 0)
   }
   const script = t.type === 'script'
   const kind = t.type
@@ -120,10 +131,7 @@ export async function runNative (rt: NativeRuntime, input: CodeCheckInput, limit
     if (chk.error !== undefined) return fail('error', chk.error)
     const trust = script ? { trust: 'cooperative' as const } : {}
     const build = { build: { cached: out.cached, compile_ms: Math.round(out.compileMs) } }
-    if (out.kind === 'compile_error') {
-      const tests: TestResult[] = Array.from({ length: total }, (_, i) => ({ index: i, verdict: 'compile_error' as const, ...(i === 0 && { error: clip(out.message, 2000) }) }))
-      return { status: 'ok', reward: 0, passed: 0, total, tests, ...trust, ...build }
-    }
+    if (out.kind === 'compile_error') return compileError(out.message, out)
     const pl = processLimits(language, limits)
     const nonces = t.type === 'call' ? t.cases.map(() => randomBytes(16).toString('hex')) : []
     const stdins = t.type === 'stdio' ? t.cases.map(c => c.stdin) : t.type === 'call' ? t.cases.map((c, i) => callStdin(nonces[i] as string, c)) : ['']

@@ -30,9 +30,13 @@ export interface NativeMeta {
 
 export const NATIVE_META: Record<NativeFamily, NativeMeta> = { cpp: cppMeta, c: cMeta, java: javaMeta, go: goMeta, rust: rustMeta }
 
-/** Program kinds: a stdin/stdout program, a program whose test code is part of it (script tests), or the
- * solution with a generated call driver (call tests: src/rewards/code/native-call.ts). */
-export type ProgramKind = 'stdio' | 'script' | 'call'
+/** Program kinds: a stdin/stdout program, a program whose test code is part of it (script tests), the
+ * solution with a generated call driver (call tests: src/rewards/code/native-call.ts), or (C only) the
+ * syntax-only pass whose artifact is gcc's -aux-info prototype list, from which the C call driver is generated. */
+export type ProgramKind = 'stdio' | 'script' | 'call' | 'prototype'
+
+/** C call tests: the file (in the build's box) where the prototype pass writes gcc's -aux-info. */
+export const C_PROTOTYPES_FILE = 'prototypes.txt'
 
 /** Java call tests: the driver's class (appended to the solution's file), the one the JVM runs. */
 export const JAVA_CALL_DRIVER = 'RvCallDriver__'
@@ -134,6 +138,9 @@ export function compilePlan (language: NativeLanguage, kind: ProgramKind, source
     const file = fam === 'c' ? 'main.c' : 'main.cpp'
     const libs = /#\s*include\s*[<"]openssl\//.test(source) ? ['-lcrypto'] : []
     if (fam === 'c') libs.push('-lm')
+    if (kind === 'prototype') {
+      return { file, argv: [t.gcc ?? 'missing', std, '-fsyntax-only', '-fmax-errors=20', '-fdiagnostics-color=never', '-aux-info', `/build/out/${C_PROTOTYPES_FILE}`, `/build/src/${file}`], env: BASE_ENV, binds: [] }
+    }
     return {
       file,
       // script and call tests (HumanEval-X) compile as upstream's evaluator does, at -O0: at -O2 a mutant that falls

@@ -93,12 +93,6 @@ int f (int x) { return x + 4; }`, tests)
       assert.equal(r.reward, 0, body)
     }
   })
-
-  test('C has no typed driver: unscorable, never 0', async () => {
-    const r = await run('int f(int x){return x;}', calls('{"type":"call","function":"f","cases":[{"args":[1],"expected":1}]}'), 'c')
-    assert.equal(r.status, 'unscorable')
-    assert.equal(r.reward, null)
-  })
 })
 
 describe('call tests in Java, Go and Rust', () => {

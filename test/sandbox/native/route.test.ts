@@ -46,21 +46,28 @@ test('compiled languages through /v1/score, /v1/verify/code and /readyz', { skip
   assert.equal((a?.details as { trust?: string } | undefined)?.trust, 'cooperative')
 
   // call tests: no cooperative opt-in needed (the value is compared outside the jail); a name the language
-  // cannot hold, or c (no driver), is a 400 naming the field
+  // cannot hold (Type.method in Go or C) is a 400 naming the field
   const call = { type: 'code', language: 'cpp', tests: { type: 'call', function: 'twice', cases: [{ args: [4], expected: 8 }, { args: [-1], expected: -2 }] } }
   const called = await app.inject({ method: 'POST', url: '/v1/score', payload: { groups: [{ id: 'c', reference: call, completions: [fence('cpp', 'int twice (int x) { return 2 * x; }'), fence('cpp', 'int twice (int x) { return x + 4; }')] }] } })
   assert.equal(called.statusCode, 200, called.body)
   const cr = called.json<ScoreReply>().groups[0]?.results.map(r => r.components.accuracy)
   assert.deepEqual(cr?.map(x => x?.score), [1, 0.5])
   assert.equal((cr?.[0]?.details as { trust?: string } | undefined)?.trust, undefined)
-  for (const [language, fn] of [['cpp', 'a$b'], ['go', 'T.m'], ['c', 'twice']]) {
+  for (const [language, fn] of [['cpp', 'a$b'], ['go', 'T.m'], ['c', 'T.twice'], ['c', 'a$b']]) {
     const bad = await app.inject({ method: 'POST', url: '/v1/verify/code', payload: { language, code: 'x', tests: { ...call.tests, function: fn } } })
     assert.equal(bad.statusCode, 400, bad.body)
     assert.equal(bad.json<{ field?: string }>().field, '/tests/function', bad.body)
   }
-  const badScore = await app.inject({ method: 'POST', url: '/v1/score', payload: { groups: [{ id: 'c', reference: { ...call, language: 'c' }, completions: ['x'] }] } })
+  const badScore = await app.inject({ method: 'POST', url: '/v1/score', payload: { groups: [{ id: 'c', reference: { ...call, language: 'c', tests: { ...call.tests, function: 'T.twice' } }, completions: ['x'] }] } })
   assert.equal(badScore.statusCode, 400, badScore.body)
   assert.match(badScore.body, /reference\/tests\/function/)
+  // C call tests (LeetCode-style C): scored like the others
+  const cCalled = await app.inject({ method: 'POST', url: '/v1/score', payload: { groups: [{ id: 'c', reference: { ...call, language: 'c' }, completions: [fence('c', 'int twice (int x) { return 2 * x; }'), fence('c', 'int twice (int x) { return x + 4; }')] }] } })
+  assert.equal(cCalled.statusCode, 200, cCalled.body)
+  assert.deepEqual(cCalled.json<ScoreReply>().groups[0]?.results.map(r => r.components.accuracy?.score), [1, 0.5])
+  const cVerify = await app.inject({ method: 'POST', url: '/v1/verify/code', payload: { language: 'c', code: 'int twice (int x) { return 2 * x; }', tests: call.tests } })
+  assert.equal(cVerify.statusCode, 200, cVerify.body)
+  assert.equal(cVerify.json<{ reward: number }>().reward, 1)
 
   // the README example: a float answer judged by the float checker
   const v = await app.inject({
