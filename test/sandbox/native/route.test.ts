@@ -16,7 +16,7 @@ const fence = (lang: string, code: string): string => `<think>\nwrite it\n</thin
 const MUL = '#include <iostream>\nint main () { long long a, b; std::cin >> a >> b; std::cout << a * b << "\\n"; }'
 
 test('compiled languages through /v1/score, /v1/verify/code and /readyz', { skip: skipUnless('cpp') }, async (t) => {
-  const app = await build(t, { ...ENV, CODE_LANGUAGES: 'cpp,cpp20' })
+  const app = await build(t, { ...ENV, CODE_LANGUAGES: 'cpp,cpp20,c' })
   const stdio = { type: 'stdio', cases: [{ stdin: '6 7', stdout: '42' }, { stdin: '-3 5', stdout: '-15' }] }
   const res = await app.inject({
     method: 'POST',
@@ -90,6 +90,7 @@ test('compiled languages through /v1/score, /v1/verify/code and /readyz', { skip
   const checks = ready.json<{ checks: Record<string, string> }>().checks
   assert.equal(checks.code_cpp, 'ok')
   assert.equal(checks.code_cpp20, 'ok')
+  assert.equal(checks.code_c, 'ok')
   assert.equal(checks.code_go, undefined)
 })
 
