@@ -38,7 +38,7 @@ const FloatTolerance = Type.Optional(Type.Number({
 
 export const CallTestsSchema = Type.Object({
   type: Type.Literal('call'),
-  function: Type.String({ minLength: 1, maxLength: 200, pattern: '^[A-Za-z_$][A-Za-z0-9_$]*(\\.[A-Za-z_$][A-Za-z0-9_$]*)?$', description: 'Function to call; "Class.method" instantiates Class() first (Java: a bare name means Solution.method; Rust: "Type.method" is the associated function Type::method; Go and C: a plain name only). Compiled languages take the parameter and return types from the function itself (src/sandbox/native/README.md).' }),
+  function: Type.String({ minLength: 1, maxLength: 200, pattern: '^[A-Za-z_$][A-Za-z0-9_$]*(\\.[A-Za-z_$][A-Za-z0-9_$]*)?$', description: 'Function to call; "Class.method" instantiates Class() first (Java: a bare name means Solution.method; Rust: "Type.method" is the associated function Type::method; Go and C: a plain name only). Compiled languages take the parameter and return types from the function itself; C follows LeetCode-style C: `int *xs, int xsSize` is one list argument, a returned `T *` is sized by a last `int *returnSize` (src/sandbox/native/README.md).' }),
   cases: Type.Array(Type.Object({
     args: Type.Array(Type.Unknown(), { description: 'Positional arguments, plain JSON.' }),
     expected: Type.Unknown({ description: 'Expected return value, plain JSON; compared outside the sandbox.' })
