@@ -3,8 +3,9 @@
  * stdin: line 1 the run's nonce, line 2 the arguments as a JSON array. A value the parameter's type cannot hold
  * exits 3. The result is written once, as "<nonce> <tagged JSON>\n", to fd 4 (the same tagged JSON as the C++
  * driver: integers past 2^53 {"$int":...}, floats {"$float":...}); then _exit(0). Expected values are never here.
- * The headers below are the ones LeetCode-style C assumes without including them; read/write/_exit are reached
- * through asm labels, so a solution's own `read` or `write` does not clash with <unistd.h>. */
+ * The headers below are the ones LeetCode-style C assumes without including them; reading, writing and leaving go
+ * through glibc's reserved names (__read, __write, _Exit) by asm labels, so a solution's own `read` or `write`
+ * neither clashes with <unistd.h> nor replaces the driver's. */
 #include <errno.h>
 #include <limits.h>
 #include <stdbool.h>
@@ -13,9 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-extern long rv_sys_read_ (int, void *, unsigned long) __asm__("read");
-extern long rv_sys_write_ (int, const void *, unsigned long) __asm__("write");
-extern void rv_sys_exit_ (int) __asm__("_exit") __attribute__((noreturn));
+extern long rv_sys_read_ (int, void *, unsigned long) __asm__("__read");
+extern long rv_sys_write_ (int, const void *, unsigned long) __asm__("__write");
+extern void rv_sys_exit_ (int) __asm__("_Exit") __attribute__((noreturn));
 
 static void rv_die_ (const char *why) __attribute__((noreturn));
 static void rv_die_ (const char *why) {

@@ -1,7 +1,8 @@
 /**
  * Call tests in compiled languages: the program is the solution plus a generated driver
  * (sandboxes/<language>/call_driver.*). The driver deduces the function's parameter types from the function
- * itself (C++ templates, Java and Go reflection, Rust trait inference on a fn pointer), reads one case's
+ * itself (C++ templates, Java and Go reflection, Rust trait inference on a fn pointer; C: c-call.ts, from gcc's
+ * -aux-info and LeetCode-style C's list convention), reads one case's
  * arguments as JSON on stdin, calls the function and writes one frame `<nonce> <tagged JSON>\n` on fd 4. The
  * host checks the frame here and compares the value with compare.ts; expected values never enter the jail.
  * src/sandbox/native/README.md ("Test forms") argues what this does and does not guarantee.

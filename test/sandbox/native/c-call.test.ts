@@ -79,6 +79,15 @@ int main(void) { return 1; }`
     }
   })
 
+  test('a solution\'s own read, write and y1 do not clash with the driver', async () => {
+    const code = `int y1;
+int read(void) { return 5; }
+void write(int x) { y1 = x; }
+int f(int x) { write(x); return read() + y1; }`
+    const r = await run(code, calls('{"type":"call","function":"f","cases":[{"args":[2],"expected":7},{"args":[0],"expected":6}]}'))
+    assert.deepEqual(verdicts(r), ['passed', 'wrong_answer'], JSON.stringify(r.tests))
+  })
+
   test('integers past 2^53 compare exactly; macros (#define int long long) reach the types the driver uses', async () => {
     const code = `#define int long long
 #define REP(i, n) for (int i = 0; i < (n); i++)
