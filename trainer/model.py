@@ -11,6 +11,7 @@ training, and a key mask hides the pads. Every query may also attend to itself, 
 from __future__ import annotations
 
 import math
+import os
 import weakref
 from collections import OrderedDict
 from dataclasses import dataclass, asdict
@@ -163,12 +164,12 @@ class TinyGPT(nn.Module):
                  autocast: bool = False, bos_id: Optional[int] = None, graph: Optional[bool] = None) -> list[list[int]]:
         """Sample a completion for each prompt (lists of ids); each returned list ends with ``eos_id`` unless
         ``max_new_tokens`` ran out first. Batched, prompts left-padded: one pass over the prompts fills a static
-        KV cache, then each decoding step has the same shapes (:class:`Decoder`). ``graph`` (default: on a GPU)
+        KV cache, then each decoding step has the same shapes (:class:`Decoder`). ``graph`` (default: on a GPU, unless TRAINER_CUDA_GRAPH=0)
         replays one captured CUDA graph per decoding step instead of launching its ~100 kernels one by one; the
         tokens are the same as without it (same kernels, same random numbers)."""
         device = self.tok.weight.device
-        if graph is None:
-            graph = device.type == "cuda"
+        if graph is None:  # TRAINER_CUDA_GRAPH=0: eager steps on a GPU too
+            graph = device.type == "cuda" and os.environ.get("TRAINER_CUDA_GRAPH", "1") != "0"
         n = len(prompts)
         # the cache holds prompt + completion slots, rounded up to 16 (fewer shapes to capture; aligned masks)
         total = -(-(max(len(p) for p in prompts) + max_new_tokens) // 16) * 16
