@@ -74,7 +74,8 @@ class Graph(unittest.TestCase):
                                        generator=torch.Generator(device="cuda").manual_seed(5), graph=graph) for graph in (False, True, True)]
                 self.assertEqual(runs[1], runs[0], f"greedy={greedy} autocast={autocast}")
                 self.assertEqual(runs[2], runs[0], "a replayed graph again")
-                self.assertGreater(len({tuple(r) for r in runs[0]}), 4 if not greedy else 1)
+                if not greedy:  # (greedy: random weights may answer every prompt alike)
+                    self.assertGreater(len({tuple(r) for r in runs[0]}), 4)
 
 
 if __name__ == "__main__":
