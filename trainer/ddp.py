@@ -5,7 +5,8 @@ on a CPU). Every step, with one policy version for all ranks:
 
 1. every rank draws the same step's problems (same seed); rank r takes problems r, r+N, r+2N, ... and generates
    their completions on its GPU with its own sampling seed;
-2. each rank submits its groups as its own rollout (``<run>-r<r>-step-<s>``, ``policy_version = s``) to the run's
+2. each rank submits its groups as its own rollout (``<run>-r<r>-step-<s>``, ``policy_version = s``; with
+   ``--submit-parts K`` in K parts, ``...-step-<s>-c<k>``, each posted by a thread while the next is generated) to the run's
    queue; a rank that leases a group another rank generated rebuilds its token ids from the leased text
    (``completion_ids``: the character tokenizer round-trips), so the ranks exchange no ids;
 3. each rank leases **its share** of the step's groups (``max_groups`` = share still missing,
