@@ -8,6 +8,8 @@
 ``python -m trainer lang-check --url URL``: does the service's language component tell the teacher's Russian from
 its English? (:mod:`trainer.lang_check`)
 
+``python -m trainer decode-bench``: eager vs CUDA-graph decoding time on a GPU (:mod:`trainer.decode_bench`).
+
 ``python -m trainer check --url URL``: ask the service whether it is ready (stdlib only).
 """
 from __future__ import annotations
@@ -36,6 +38,9 @@ def main(argv: list[str]) -> int:
     if cmd == "lang-check":
         from .lang_check import main as lang_check_main
         return lang_check_main(rest)
+    if cmd == "decode-bench":
+        from .decode_bench import main as bench_main
+        return bench_main(rest)
     if cmd == "check":
         from .client import RewardClient
         url = rest[rest.index("--url") + 1] if "--url" in rest else "http://127.0.0.1:8080"

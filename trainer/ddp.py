@@ -5,7 +5,8 @@ on a CPU). Every step, with one policy version for all ranks:
 
 1. every rank draws the same step's problems (same seed); rank r takes problems r, r+N, r+2N, ... and generates
    their completions on its GPU with its own sampling seed;
-2. each rank submits its groups as its own rollout (``<run>-r<r>-step-<s>``, ``policy_version = s``) to the run's
+2. each rank submits its groups as its own rollout (``<run>-r<r>-step-<s>``, ``policy_version = s``; with
+   ``--submit-parts K`` in K parts, ``...-step-<s>-c<k>``, each posted by a thread while the next is generated) to the run's
    queue; a rank that leases a group another rank generated rebuilds its token ids from the leased text
    (``completion_ids``: the character tokenizer round-trips), so the ranks exchange no ids;
 3. each rank leases **its share** of the step's groups (``max_groups`` = share still missing,
@@ -30,6 +31,7 @@ import socket
 import statistics
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import torch
@@ -53,22 +55,28 @@ def _free_port() -> int:
 
 
 def main(argv: list[str]) -> int:
-    world = 1
-    if "--world-size" in argv:
-        i = argv.index("--world-size")
-        world = int(argv[i + 1])
-        argv = argv[:i] + argv[i + 2:]
+    world, argv = _take_int(argv, "--world-size", 1)
+    parts, argv = _take_int(argv, "--submit-parts", 1)
     port = _free_port()
     if world == 1:
-        _rank_main(0, 1, port, argv)
+        _rank_main(0, 1, port, argv, parts)
     else:
-        torch.multiprocessing.spawn(_rank_main, args=(world, port, argv), nprocs=world, join=True)
+        torch.multiprocessing.spawn(_rank_main, args=(world, port, argv, parts), nprocs=world, join=True)
     return 0
 
 
-def _rank_main(rank: int, world: int, port: int, argv: list[str]) -> None:
+def _take_int(argv: list[str], flag: str, default: int) -> tuple[int, list[str]]:
+    """The value of ``flag`` (or ``default``) and argv without it."""
+    if flag not in argv:
+        return default, argv
+    i = argv.index(flag)
+    return int(argv[i + 1]), argv[:i] + argv[i + 2:]
+
+
+def _rank_main(rank: int, world: int, port: int, argv: list[str], parts: int = 1) -> None:
     args = parse_args(argv)
     c = resolve(args)
+    c["submit_parts"] = parts
     cuda = args.device.startswith("cuda")
     device = f"cuda:{rank}" if cuda else "cpu"
     if cuda:
@@ -154,6 +162,7 @@ def _train(rank: int, world: int, args: Any, c: dict, device: str, autocast: boo
     gc.collect()
     gc.freeze()
     gc_clock = _GcClock()
+    poster = ThreadPoolExecutor(max_workers=1)
     grpo_t0 = time.monotonic()
     step = 0
     while step < c["grpo_steps"]:
@@ -167,19 +176,25 @@ def _train(rank: int, world: int, args: Any, c: dict, device: str, autocast: boo
         problems = source.batch(P)
         mine = list(range(rank, P, world))
         prompt_ids = {i: [tok.bos_id] + tok.encode(problems[i].prompt) for i in range(P)}
-        flat = [prompt_ids[i] for i in mine for _ in range(G)]
         policy.eval()
-        outs = policy.generate(flat, max_new, tok.eos_id, tok.pad_id, temperature=1.0, generator=gen, autocast=autocast, bos_id=tok.bos_id)
-        groups = []
         own: dict[str, list[list[int]]] = {}
-        for k, i in enumerate(mine):
-            gid = f"s{step}-p{i}"
-            o = outs[k * G:(k + 1) * G]
-            own[gid] = o
-            groups.append({"id": gid, "prompt": problems[i].prompt, "reference": problems[i].reference(),
-                           "completions": [tok.decode(x) for x in o], "metadata": {"step": step, "rank": rank}})
+        outs: list[list[int]] = []
+        submits = []
+        # in parts: the service scores part k (a thread posts it) while this rank generates part k + 1
+        for k, part in enumerate(_split(mine, c["submit_parts"])):
+            flat = [prompt_ids[i] for i in part for _ in range(G)]
+            part_outs = policy.generate(flat, max_new, tok.eos_id, tok.pad_id, temperature=1.0, generator=gen, autocast=autocast, bos_id=tok.bos_id)
+            outs += part_outs
+            groups = []
+            for j, i in enumerate(part):
+                gid = f"s{step}-p{i}"
+                own[gid] = part_outs[j * G:(j + 1) * G]
+                groups.append({"id": gid, "prompt": problems[i].prompt, "reference": problems[i].reference(),
+                               "completions": [tok.decode(x) for x in own[gid]], "metadata": {"step": step, "rank": rank}})
+            submits.append(poster.submit(exchange.submit, step, groups, None, None if c["submit_parts"] == 1 else k))
         t_gen = time.monotonic()
-        exchange.submit(step, groups)
+        for f in submits:
+            f.result()
         t_sub = time.monotonic()
         leased: dict[str, dict] = {}
         leases: list[str] = []
@@ -280,6 +295,7 @@ def _train(rank: int, world: int, args: Any, c: dict, device: str, autocast: boo
             series.append(merged)
             log({"phase": "grpo", **merged})
     grpo_s = time.monotonic() - grpo_t0
+    poster.shutdown()
     same = _weights_agree(policy)
     if lead:
         after = evaluate(policy, tok, held, client, c["eval_k"], max_new, autocast, seed=1, device=device)
@@ -309,7 +325,7 @@ def _train(rank: int, world: int, args: Any, c: dict, device: str, autocast: boo
                        "seed": args.seed, "world_size": world, "backend": dist.get_backend(),
                        "gpu": torch.cuda.get_device_name(0) if autocast else None, "torch": torch.__version__},
             "series": {"grpo": series},
-            "command": f"python3 -m trainer r1-ddp --world-size {world} " + " ".join(argv),
+            "command": f"python3 -m trainer r1-ddp --world-size {world} --submit-parts {c['submit_parts']} " + " ".join(argv),
         }
         with open(os.path.join(args.out, "metrics.json"), "w", encoding="utf-8") as f:
             json.dump(metrics, f, indent=1)
@@ -345,6 +361,12 @@ class _GcClock:
             return
         self.seconds += time.perf_counter() - self._t
         self.full += 1 if info.get("generation") == 2 else 0
+
+
+def _split(xs: list, n: int) -> list[list]:
+    """``xs`` in ``n`` consecutive parts of nearly equal size (no empty part)."""
+    n = max(1, min(n, len(xs)))
+    return [xs[len(xs) * k // n:len(xs) * (k + 1) // n] for k in range(n)]
 
 
 def completion_ids(tok: CharTokenizer, completions: list[str], max_new: int) -> list[list[int]]:

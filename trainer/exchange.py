@@ -62,13 +62,14 @@ class RolloutExchange:
         self.advantages = advantages
         self.id_prefix = id_prefix or run
 
-    def rollout_id(self, step: int) -> str:
-        """The idempotency key of a step's rollout: resubmitting a step after a crash creates nothing new."""
-        return f"{self.id_prefix}-step-{step}"
+    def rollout_id(self, step: int, part: Optional[int] = None) -> str:
+        """The idempotency key of a step's rollout (or of its part ``part`` when a step is submitted in parts):
+        resubmitting a step after a crash creates nothing new."""
+        return f"{self.id_prefix}-step-{step}" + ("" if part is None else f"-c{part}")
 
-    def submit(self, step: int, groups: list[dict], policy_version: Optional[int] = None) -> str:
+    def submit(self, step: int, groups: list[dict], policy_version: Optional[int] = None, part: Optional[int] = None) -> str:
         """POST /v1/rollouts with the step's groups; policy_version defaults to the step."""
-        return self.client.submit_rollouts(self.rollout_id(step), groups, run=self.run,
+        return self.client.submit_rollouts(self.rollout_id(step, part), groups, run=self.run,
                                            policy_version=step if policy_version is None else policy_version,
                                            rewards=self.rewards, advantages=self.advantages)
 

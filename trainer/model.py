@@ -11,6 +11,9 @@ training, and a key mask hides the pads. Every query may also attend to itself, 
 from __future__ import annotations
 
 import math
+import os
+import weakref
+from collections import OrderedDict
 from dataclasses import dataclass, asdict
 from typing import Optional
 
@@ -44,11 +47,15 @@ class Attention(nn.Module):
         self.qkv = nn.Linear(cfg.d_model, 3 * cfg.d_model)
         self.proj = nn.Linear(cfg.d_model, cfg.d_model)
 
-    def forward(self, x: torch.Tensor, mask: torch.Tensor, cache: Optional[list] = None) -> torch.Tensor:
+    def forward(self, x: torch.Tensor, mask: torch.Tensor, cache: Optional[object] = None) -> torch.Tensor:
         b, t, c = x.shape
         q, k, v = self.qkv(x).split(c, dim=2)
         q, k, v = (z.view(b, t, self.n_head, c // self.n_head).transpose(1, 2) for z in (q, k, v))
-        if cache is not None:
+        if isinstance(cache, StaticKV):  # decoding: write the new key/value at cache.pos, attend over every slot
+            cache.k.index_copy_(2, cache.pos, k)
+            cache.v.index_copy_(2, cache.pos, v)
+            k, v = cache.k, cache.v
+        elif cache is not None:
             if cache:
                 k = torch.cat([cache[0], k], dim=2)
                 v = torch.cat([cache[1], v], dim=2)
@@ -65,6 +72,15 @@ class Attention(nn.Module):
         return self.proj(y.transpose(1, 2).reshape(b, t, c))
 
 
+class StaticKV:
+    """One layer's key/value cache of fixed size ``(b, heads, T, head_dim)`` for decoding: each step writes its
+    key and value at slot ``pos`` (a one-element device tensor, advanced in place), so every step has the same
+    shapes and reads the same buffers (what a CUDA graph needs); slots not written yet are masked out."""
+
+    def __init__(self, k: torch.Tensor, v: torch.Tensor, pos: torch.Tensor) -> None:
+        self.k, self.v, self.pos = k, v, pos
+
+
 class Block(nn.Module):
     """Pre-LN transformer block."""
 
@@ -75,7 +91,7 @@ class Block(nn.Module):
         self.ln2 = nn.LayerNorm(cfg.d_model)
         self.mlp = nn.Sequential(nn.Linear(cfg.d_model, 4 * cfg.d_model), nn.GELU(), nn.Linear(4 * cfg.d_model, cfg.d_model))
 
-    def forward(self, x: torch.Tensor, mask: torch.Tensor, cache: Optional[list] = None) -> torch.Tensor:
+    def forward(self, x: torch.Tensor, mask: torch.Tensor, cache: Optional[object] = None) -> torch.Tensor:
         x = x + self.attn(self.ln1(x), mask, cache)
         return x + self.mlp(self.ln2(x))
 
@@ -133,49 +149,54 @@ class TinyGPT(nn.Module):
             x = block(x, mask, None if caches is None else caches[i])
         return self.head(self.ln_f(x))
 
+    def decode(self, idx: torch.Tensor, positions: torch.Tensor, mask: torch.Tensor, caches: list) -> torch.Tensor:
+        """Logits ``(b, vocab)`` of one new token per sequence (``idx`` ``(b, 1)``) against static caches
+        (:class:`StaticKV`, written at their ``pos``); ``mask`` ``(b, 1, 1, T)`` marks the slots that may be
+        attended (the prompt's, those decoded so far and this one)."""
+        x = self.tok(idx) + self.pos(positions)
+        for block, cache in zip(self.blocks, caches):
+            x = block(x, mask, cache)
+        return self.head(self.ln_f(x))[:, -1, :]
+
     @torch.no_grad()
     def generate(self, prompts: list[list[int]], max_new_tokens: int, eos_id: int, pad_id: int,
                  temperature: float = 1.0, greedy: bool = False, generator: Optional[torch.Generator] = None,
-                 autocast: bool = False, bos_id: Optional[int] = None) -> list[list[int]]:
+                 autocast: bool = False, bos_id: Optional[int] = None, graph: Optional[bool] = None) -> list[list[int]]:
         """Sample a completion for each prompt (lists of ids); each returned list ends with ``eos_id`` unless
-        ``max_new_tokens`` ran out first. Batched with a KV cache; prompts are left-padded."""
+        ``max_new_tokens`` ran out first. Batched, prompts left-padded: one pass over the prompts fills a static
+        KV cache, then each decoding step has the same shapes (:class:`Decoder`). ``graph`` (default: on a GPU, unless TRAINER_CUDA_GRAPH=0)
+        replays one captured CUDA graph per decoding step instead of launching its ~100 kernels one by one; the
+        tokens are the same as without it (same kernels, same random numbers)."""
         device = self.tok.weight.device
+        if graph is None:  # TRAINER_CUDA_GRAPH=0: eager steps on a GPU too
+            graph = device.type == "cuda" and os.environ.get("TRAINER_CUDA_GRAPH", "1") != "0"
         n = len(prompts)
-        width = max(len(p) for p in prompts)
-        idx = torch.full((n, width), pad_id, dtype=torch.long, device=device)
-        key_mask = torch.zeros((n, width), dtype=torch.long, device=device)
+        # the cache holds prompt + completion slots, rounded up to 16 (fewer shapes to capture; aligned masks)
+        total = -(-(max(len(p) for p in prompts) + max_new_tokens) // 16) * 16
+        width = total - max_new_tokens
+        idx = torch.full((n, width), pad_id, dtype=torch.long)
+        key_mask = torch.zeros((n, width), dtype=torch.bool)
         for i, p in enumerate(prompts):
-            idx[i, width - len(p):] = torch.tensor(p, dtype=torch.long, device=device)
-            key_mask[i, width - len(p):] = 1
-        positions = (key_mask.cumsum(dim=1) - 1).clamp(min=0)
+            idx[i, width - len(p):] = torch.tensor(p, dtype=torch.long)
+            key_mask[i, width - len(p):] = True
+        idx, key_mask = idx.to(device), key_mask.to(device)
+        positions = (key_mask.long().cumsum(dim=1) - 1).clamp(min=0)
+        key = (n, width, max_new_tokens, greedy, float(temperature), eos_id, pad_id, bos_id, autocast, graph)
+        dec = _decoders(self).get(key)
+        if dec is None:
+            dec = _decoders(self).put(key, Decoder(self, n, width, max_new_tokens, greedy, temperature, eos_id, pad_id, bos_id, autocast, graph))
         caches: list = [[] for _ in self.blocks]
-        out = torch.full((n, max_new_tokens), pad_id, dtype=torch.long, device=device)
-        done = torch.zeros(n, dtype=torch.bool, device=device)
-        next_pos = positions[:, -1:] + 1
-        ctx = torch.autocast(device_type="cuda", dtype=torch.bfloat16) if autocast else _null()
-        with ctx:
+        with _autocast(autocast):
             logits = self(idx, key_mask=key_mask, positions=positions, caches=caches)[:, -1, :]
-            for step in range(max_new_tokens):
-                logits = logits.float()
-                logits[:, pad_id] = float("-inf")  # never sample padding or <bos>
-                if bos_id is not None:
-                    logits[:, bos_id] = float("-inf")
-                if greedy:
-                    tok = logits.argmax(dim=-1)
-                else:
-                    probs = torch.softmax(logits / temperature, dim=-1)
-                    tok = torch.multinomial(probs, 1, generator=generator).squeeze(1)
-                tok = torch.where(done, torch.full_like(tok, pad_id), tok)
-                out[:, step] = tok
-                done = done | (tok == eos_id)
-                if bool(done.all()):
-                    break
-                key_mask = torch.cat([key_mask, torch.ones((n, 1), dtype=torch.long, device=device)], dim=1)
-                logits = self(tok.unsqueeze(1), key_mask=key_mask, positions=next_pos, caches=caches)[:, -1, :]
-                next_pos = next_pos + 1
-        rows = out.tolist()
+        dec.start(caches, key_mask, positions[:, -1:] + 1, logits)
+        for step in range(max_new_tokens):
+            if not greedy:
+                dec.noise.exponential_(generator=generator)
+            dec.step(self)
+            if (step + 1) % Decoder.CHECK_EVERY == 0 and bool(dec.done.all()):
+                break
         result: list[list[int]] = []
-        for row in rows:
+        for row in dec.out.tolist():
             seq: list[int] = []
             for t in row:
                 if t == pad_id:
@@ -185,6 +206,133 @@ class TinyGPT(nn.Module):
                     break
             result.append(seq)
         return result
+
+
+class Decoder:
+    """The static buffers of one decoding shape (batch, prompt width, token budget, sampling settings) and, on a
+    GPU, the CUDA graph of one decoding step over them.
+
+    A step samples from ``logits`` (padding and ``<bos>`` never), records the token (padding once a sequence has
+    ended), marks its cache slot and runs the model on it, leaving the next logits in ``logits``. Sampling is
+    ``argmax(softmax(logits / T) / E)`` with ``E ~ Exp(1)`` drawn into ``noise`` before each step (the
+    exponential race: the token is drawn with probability ``softmax(logits / T)``, as ``torch.multinomial``
+    draws one sample), so the random numbers come from the caller's generator outside the graph and graph and
+    eager steps consume the same ones. ``done.all()`` is checked every ``CHECK_EVERY`` steps (one host sync)."""
+
+    CHECK_EVERY = 4
+
+    def __init__(self, model: "TinyGPT", n: int, width: int, max_new: int, greedy: bool, temperature: float,
+                 eos_id: int, pad_id: int, bos_id: Optional[int], autocast: bool, graph: bool) -> None:
+        cfg = model.cfg
+        device = model.tok.weight.device
+        self.greedy, self.temperature, self.autocast = greedy, temperature, autocast
+        self.eos_id, self.pad_id = eos_id, pad_id
+        self.banned = torch.tensor([pad_id] + ([] if bos_id is None else [bos_id]), dtype=torch.long, device=device)
+        total = width + max_new
+        kv_dtype = torch.bfloat16 if autocast else model.tok.weight.dtype
+        shape = (n, cfg.n_head, total, cfg.d_model // cfg.n_head)
+        self.pos = torch.zeros(1, dtype=torch.long, device=device)  # the cache slot the next step writes
+        self.caches = [StaticKV(torch.zeros(shape, dtype=kv_dtype, device=device), torch.zeros(shape, dtype=kv_dtype, device=device), self.pos)
+                       for _ in model.blocks]
+        self.key_mask = torch.zeros((n, total), dtype=torch.bool, device=device)
+        self.positions = torch.zeros((n, 1), dtype=torch.long, device=device)
+        self.logits = torch.zeros((n, cfg.vocab_size), dtype=torch.float32, device=device)
+        self.noise = torch.ones((n, cfg.vocab_size), dtype=torch.float32, device=device)
+        self.out = torch.full((n, max_new), pad_id, dtype=torch.long, device=device)
+        self.done = torch.zeros(n, dtype=torch.bool, device=device)
+        self.index = torch.zeros(1, dtype=torch.long, device=device)  # the completion token the next step writes
+        self.graph = self._capture(model) if graph else None
+
+    def _capture(self, model: "TinyGPT") -> "torch.cuda.CUDAGraph":
+        side = torch.cuda.Stream()
+        side.wait_stream(torch.cuda.current_stream())
+        with torch.cuda.stream(side):  # warm-up (lazy initialisation outside the capture); start() resets the state
+            for _ in range(2):
+                self.pos.zero_()
+                self.index.zero_()
+                self._step(model)
+        torch.cuda.current_stream().wait_stream(side)
+        g = torch.cuda.CUDAGraph()
+        with torch.cuda.graph(g):
+            self._step(model)
+        return g
+
+    def start(self, caches: list, key_mask: torch.Tensor, positions: torch.Tensor, logits: torch.Tensor) -> None:
+        """Loads the prompt pass: its keys/values into the first slots, its mask, next positions and logits."""
+        width = key_mask.size(1)
+        for static, (k, v) in zip(self.caches, caches):
+            static.k.zero_()
+            static.v.zero_()
+            static.k[:, :, :width].copy_(k)
+            static.v[:, :, :width].copy_(v)
+        self.key_mask.zero_()
+        self.key_mask[:, :width].copy_(key_mask)
+        self.positions.copy_(positions)
+        self.logits.copy_(logits.float())
+        self.out.fill_(self.pad_id)
+        self.done.zero_()
+        self.pos.fill_(width)
+        self.index.zero_()
+
+    def step(self, model: "TinyGPT") -> None:
+        if self.graph is not None:
+            self.graph.replay()
+        else:
+            self._step(model)
+
+    def _step(self, model: "TinyGPT") -> None:
+        logits = self.logits.index_fill_(1, self.banned, float("-inf"))
+        if self.greedy:
+            tok = logits.argmax(dim=-1)
+        else:
+            tok = (torch.softmax(logits / self.temperature, dim=-1) / self.noise).argmax(dim=-1)
+        tok = torch.where(self.done, torch.full_like(tok, self.pad_id), tok)
+        self.out.index_copy_(1, self.index, tok.unsqueeze(1))
+        self.done |= tok == self.eos_id
+        self.key_mask.index_fill_(1, self.pos, True)
+        n, total = self.key_mask.shape
+        with _autocast(self.autocast):
+            nxt = model.decode(tok.unsqueeze(1), self.positions, self.key_mask.view(n, 1, 1, total), self.caches)
+        self.logits.copy_(nxt.float())
+        self.positions.add_(1)
+        self.pos.add_(1)
+        self.index.add_(1)
+
+
+class _DecoderCache:
+    """The last few :class:`Decoder` s of one model (each holds a KV cache and maybe a graph), least recently used dropped."""
+
+    SIZE = 6
+
+    def __init__(self) -> None:
+        self.items: "OrderedDict[tuple, Decoder]" = OrderedDict()
+
+    def get(self, key: tuple) -> Optional[Decoder]:
+        dec = self.items.get(key)
+        if dec is not None:
+            self.items.move_to_end(key)
+        return dec
+
+    def put(self, key: tuple, dec: Decoder) -> Decoder:
+        self.items[key] = dec
+        while len(self.items) > self.SIZE:
+            self.items.popitem(last=False)
+        return dec
+
+
+_DECODERS: "weakref.WeakKeyDictionary[nn.Module, _DecoderCache]" = weakref.WeakKeyDictionary()
+
+
+def _decoders(model: nn.Module) -> _DecoderCache:
+    """Kept beside the model, not on it (a deep copy of the model must not copy graphs)."""
+    if model not in _DECODERS:
+        _DECODERS[model] = _DecoderCache()
+    return _DECODERS[model]
+
+
+def _autocast(on: bool):
+    # the weight-cast cache off: a captured step must cast the current weights on every replay
+    return torch.autocast(device_type="cuda", dtype=torch.bfloat16, cache_enabled=False) if on else _null()
 
 
 class _null:
