@@ -5,12 +5,16 @@
  * pipes, relays its output as frames on its stdout, cleans the jail (processes, SysV IPC, /tmp) and ends the
  * run with its report frame. Anything abnormal (no report, a report saying the cleanup failed, the output
  * limit, the host backstop, an abort, bytes past the caps) kills the jail: the next run starts a fresh one.
+ * A jail idle for IDLE_MS ends too.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import type { Readable, Writable } from 'node:stream'
 import { BWRAP } from '../bwrap.ts'
 import type { SlotCgroup } from '../cgroup.ts'
 import { enterThenExec, jailArgs, type JailOutcome, type JailRun, type RunnerReport } from './jail.ts'
+
+/** An idle warm jail ends after this long (no process of a slot uid outlives a busy period by more). */
+const IDLE_MS = 2000
 
 export interface WarmSpec { uid: number, cgroup: SlotCgroup | null, runner: string, binds: Array<[string, string]>, tmpfsBytes: number }
 export type WarmRequest = Pick<JailRun, 'argv' | 'env' | 'stdin' | 'cpuMs' | 'wallMs' | 'nproc' | 'fsizeBytes' | 'nofile' | 'asBytes' | 'stackBytes' | 'outputBytes' | 'resultBytes' | 'signal'>
@@ -36,6 +40,7 @@ export class WarmJail {
   private pending: Pending | null = null
   private stderr = ''
   private dead = false
+  private idle: NodeJS.Timeout | undefined
 
   constructor (spec: WarmSpec, key: string) {
     this.key = key
@@ -56,6 +61,7 @@ export class WarmJail {
 
   run (req: WarmRequest): Promise<JailOutcome> {
     if (this.pending !== null) throw new Error('warm jail: one run at a time')
+    clearTimeout(this.idle)
     return new Promise(resolve => {
       const p: Pending = { req, out: [], err: [], res: [], outBytes: 0, resBytes: 0, t0: performance.now(), backstop: false, aborted: false, done: resolve }
       this.pending = p
@@ -110,6 +116,7 @@ export class WarmJail {
     let report: RunnerReport | null = null
     try { if (line !== null) report = JSON.parse(line) as RunnerReport } catch { /* below */ }
     if (report === null || report.clean !== true || report.limit === 'output') this.kill()
+    else this.idle = setTimeout(() => { this.kill() }, IDLE_MS).unref()
     const outputLimit = report?.limit === 'output'
     if (outputLimit) report = null
     const outcome: JailOutcome = {
