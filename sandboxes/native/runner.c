@@ -18,7 +18,7 @@
  * relays their bytes to fd 1 as frames [type][u32 little-endian length][bytes] (type 'o' stdout, 'e' stderr,
  * 'r' fd 4, at most OUT_CAP bytes of stdout + stderr: past it every process is killed, limit "output"; at most
  * RESULT_CAP + 1 of fd 4), then kills every other process of the namespace, removes the namespace's SysV IPC
- * objects and everything under /tmp, and ends the run with an 'R' frame holding the report line, with
+ * objects, the keys in the uid's keyrings and everything under /tmp, and ends the run with an 'R' frame holding the report line, with
  * "clean":false when something could not be removed (the host then tears the jail down). EOF on fd 0 ends it.
  *
  * The child gets the rlimits (RLIMIT_CPU = CPU_MS rounded up + 1 s as a hard backstop; AS_BYTES 0 = no
@@ -41,6 +41,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <linux/close_range.h>
+#include <linux/keyctl.h>
+#include <sys/syscall.h>
 #include <sys/ipc.h>
 #include <sys/msg.h>
 #include <sys/prctl.h>
@@ -351,7 +353,22 @@ static int wipe_ipc (const char *kind) {
   return left;
 }
 
-/* After a run: no process but this one, no IPC object, /tmp empty with its mode back. 1 when all holds. */
+/* Empties the uid's keyrings of this user namespace (user, user-session, persistent), which outlive processes;
+ * returns how many keys are left in them (KEYCTL_READ of a keyring: 4 bytes per key). */
+static long wipe_keys (void) {
+  long left = 0;
+  long persistent = syscall(SYS_keyctl, KEYCTL_GET_PERSISTENT, -1, KEY_SPEC_USER_KEYRING);
+  long rings[3] = { KEY_SPEC_USER_KEYRING, KEY_SPEC_USER_SESSION_KEYRING, persistent };
+  for (int i = 0; i < 3; i++) {
+    if (rings[i] == -1) continue;
+    syscall(SYS_keyctl, KEYCTL_CLEAR, rings[i]);
+    long n = syscall(SYS_keyctl, KEYCTL_READ, rings[i], NULL, 0);
+    if (n > 0) left += n / 4;
+  }
+  return left;
+}
+
+/* After a run: no process but this one, no IPC object, no key, /tmp empty with its mode back. 1 when all holds. */
 static int scrub (mode_t tmp_mode) {
   int procs = 0;
   for (int i = 0; i < 3; i++) {
@@ -360,7 +377,7 @@ static int scrub (mode_t tmp_mode) {
     each_stat(count_proc, &procs);
     if (procs == 0) break;
   }
-  int ipc = wipe_ipc("shm") + wipe_ipc("sem") + wipe_ipc("msg");
+  int ipc = wipe_ipc("shm") + wipe_ipc("sem") + wipe_ipc("msg") + (int)wipe_keys();
   chmod("/tmp", 0700);
   int t = open("/tmp", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (t >= 0) wipe_dir(t);
