@@ -357,7 +357,7 @@ static int wipe_ipc (const char *kind) {
  * returns how many keys are left in them (KEYCTL_READ of a keyring: 4 bytes per key). */
 static long wipe_keys (void) {
   long left = 0;
-  long persistent = syscall(SYS_keyctl, KEYCTL_GET_PERSISTENT, -1, KEY_SPEC_USER_KEYRING);
+  long persistent = syscall(SYS_keyctl, KEYCTL_GET_PERSISTENT, -1, KEY_SPEC_PROCESS_KEYRING);
   long rings[3] = { KEY_SPEC_USER_KEYRING, KEY_SPEC_USER_SESSION_KEYRING, persistent };
   for (int i = 0; i < 3; i++) {
     if (rings[i] == -1) continue;
