@@ -175,7 +175,7 @@ async function benchSet (set: ReturnType<typeof sets>[number], concurrency: numb
     if (missing !== null) return `\n### ${set.name}\nskipped: ${missing}`
     const cacheDir = mkdtempSync(join(tmpdir(), 'rv-bench-native-'))
     const bareDir = mkdtempSync(join(tmpdir(), 'rv-bench-bare-'))
-    const v = createCodeVerifier({ pythonSlots: 1, native: { slots: concurrency, cacheDir } })
+    const v = createCodeVerifier({ pythonSlots: 1, native: { slots: concurrency, cacheDir, warm: process.env.CODE_NATIVE_WARM !== '0' } })
     try {
       const crates = set.language === 'rust' ? await ensureRustCrates(cacheDir) : set.language === 'go' ? await ensureGoCache(cacheDir, GO_ENV) : null
       // side by side: bare cold, ours cold, ours cached, bare warm (inside bare())

@@ -51,6 +51,7 @@ export function nativeOptions (config: Config): Pick<CodeVerifierOptions, 'nativ
       uidBase: config.CODE_NATIVE_UID_BASE,
       checkerUidBase: config.CODE_CHECKER_UID_BASE,
       cacheMb: config.CODE_CACHE_MB,
+      warm: config.CODE_NATIVE_WARM,
       ...(config.CODE_CACHE_DIR !== '' && { cacheDir: config.CODE_CACHE_DIR }),
       ...(languages !== undefined && { languages })
     },

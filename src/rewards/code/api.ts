@@ -56,7 +56,7 @@ export interface CodeVerifierOptions {
   /** First uid of the JavaScript sandbox processes when the service runs as root (a claimed range). Default 74000. */
   jsUidBase?: number
   /** Compiled languages (src/sandbox/native): concurrent jails, uid bases, build cache. */
-  native?: { slots?: number, uidBase?: number, checkerUidBase?: number, cacheDir?: string, cacheMb?: number, languages?: string[] }
+  native?: { slots?: number, uidBase?: number, checkerUidBase?: number, cacheDir?: string, cacheMb?: number, languages?: string[], warm?: boolean }
   /** Operator caps per language (requests can only lower these). */
   caps?: Partial<Record<CodeLanguage, Partial<EffectiveLimits>>>
 }

@@ -27,7 +27,8 @@ export function createCodeVerifier (opts: CodeVerifierOptions = {}): CodeVerifie
       uidBase: opts.native?.uidBase ?? 66000,
       checkerUidBase: opts.native?.checkerUidBase ?? 70000,
       cacheDir: opts.native?.cacheDir ?? defaultCacheDir(),
-      cacheBytes: (opts.native?.cacheMb ?? 2048) * (1 << 20)
+      cacheBytes: (opts.native?.cacheMb ?? 2048) * (1 << 20),
+      ...(opts.native?.warm !== undefined && { warm: opts.native.warm })
     })
     return native
   }

@@ -44,9 +44,11 @@ export interface RunnerReport {
   signal: number | null
   cpu_ms: number
   wall_ms: number
-  limit: 'cpu' | 'wall_idle' | 'wall_busy' | null
+  limit: 'cpu' | 'wall_idle' | 'wall_busy' | 'output' | null
   maxrss_kb: number
   exec_errno: number
+  /** Warm jails: everything the run left was removed (false: the host tears the jail down). */
+  clean?: boolean
 }
 
 export interface JailOutcome {
@@ -67,13 +69,17 @@ export interface JailOutcome {
 }
 
 /** The command that enters the slot's cgroup(s) and then becomes bwrap (every later process inherits them). */
-function enterThenExec (cg: SlotCgroup | null, bwrap: string, args: string[]): [string, string[]] {
+export function enterThenExec (cg: SlotCgroup | null, bwrap: string, args: string[]): [string, string[]] {
   if (cg === null) return [bwrap, args]
   const script = cg.procs.map((_, i) => `echo $$ > "$${i + 1}" || exit 97`).join('; ') + `; shift ${cg.procs.length}; exec "$@"`
   return ['/bin/sh', ['-c', script, 'sh', ...cg.procs, bwrap, ...args]]
 }
 
-function bwrapArgs (r: JailRun): string[] {
+/** What a jail is made of, apart from the process it runs (fresh jails: the one run; warm jails: many). */
+export interface JailSpec { runner: string, binds: Array<[string, string]>, rw?: Array<[string, string]>, env: Record<string, string>, chdir: string, tmpfsBytes: number }
+
+/** bwrap's arguments for a jail with the runner as pid 1, given the runner's own arguments. */
+export function jailArgs (r: JailSpec, runnerArgs: string[]): string[] {
   const args = [
     '--unshare-all', '--unshare-user', '--disable-userns', '--die-with-parent', '--new-session', '--clearenv',
     '--ro-bind', '/usr', '/usr', '--symlink', 'usr/lib', '/lib', '--symlink', 'usr/bin', '/bin'
@@ -84,10 +90,13 @@ function bwrapArgs (r: JailRun): string[] {
   for (const [host, jail] of r.rw ?? []) args.push('--bind', host, jail)
   args.push('--ro-bind', r.runner, '/runner', '--remount-ro', '/dev', '--remount-ro', '/')
   for (const [k, v] of Object.entries(r.env)) args.push('--setenv', k, v)
-  args.push('--chdir', r.chdir, '--as-pid-1', '/runner',
-    String(r.cpuMs), String(r.wallMs), String(r.nproc), String(r.fsizeBytes), String(r.nofile),
-    String(r.asBytes), String(r.stackBytes), '--', ...r.argv)
+  args.push('--chdir', r.chdir, '--as-pid-1', '/runner', ...runnerArgs)
   return args
+}
+
+function bwrapArgs (r: JailRun): string[] {
+  return jailArgs(r, [String(r.cpuMs), String(r.wallMs), String(r.nproc), String(r.fsizeBytes), String(r.nofile),
+    String(r.asBytes), String(r.stackBytes), '--', ...r.argv])
 }
 
 export function runInJail (r: JailRun): Promise<JailOutcome> {

@@ -4,13 +4,14 @@
  * checkers run in a second pool whose uids no solution ever had.
  */
 import { execFileSync } from 'node:child_process'
-import { chmodSync, chownSync, copyFileSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { chmodSync, chownSync, copyFileSync, existsSync, linkSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { createHash } from 'node:crypto'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { jailUnavailableReason } from '../bwrap.ts'
 import { BuildCache, cacheKey, type BuildOutcome, type StagedBuild } from './cache.ts'
-import { runInJail, type JailOutcome } from './jail.ts'
+import { runInJail, type JailOutcome, type JailRun } from './jail.ts'
+import { WarmJail } from './warm.ts'
 import { SlotPool, armMemory, type Slot } from './slots.ts'
 import { compilePlan, familyOf, GO_ENV, NATIVE_META, runPlan, toolchainMissing, toolchainStamp, type NativeLanguage, type ProgramKind } from './toolchains.ts'
 import { ensureRustCrates } from './rust-crates.ts'
@@ -26,6 +27,8 @@ export interface NativeRuntimeOptions {
   cacheDir: string
   cacheBytes: number
   cgroups?: boolean
+  /** Runs of built programs in one warm jail per slot (README "Warm run jails"); false: a fresh jail per run. */
+  warm?: boolean
 }
 
 export interface ProcessLimits {
@@ -61,18 +64,39 @@ function copyTree (from: string, to: string, budget: { left: number }): void {
   }
 }
 
+/** Puts the artifact tree `from` into the (empty) slot box `to`: hard links (same filesystem), else copies. */
+function linkTree (from: string, to: string): void {
+  for (const name of readdirSync(from)) {
+    const src = join(from, name)
+    const st = lstatSync(src)
+    if (st.isDirectory()) {
+      mkdirSync(join(to, name), { mode: 0o755 })
+      linkTree(src, join(to, name))
+    } else if (st.isFile()) {
+      try { linkSync(src, join(to, name)) } catch { copyFileSync(src, join(to, name)); chmodSync(join(to, name), st.mode & 0o755) }
+    }
+  }
+}
+
+function emptyDir (dir: string): void {
+  for (const name of readdirSync(dir)) rmSync(join(dir, name), { recursive: true, force: true })
+}
+
 export class NativeRuntime {
   readonly cache: BuildCache
   readonly pool: SlotPool
   readonly checkers: SlotPool
   private runnerPath: string | null = null
   readonly unavailable: string | null
+  private readonly warmOn: boolean
+  private readonly warm = new Map<number, WarmJail>()
 
   constructor (o: NativeRuntimeOptions) {
     this.cache = new BuildCache(o.cacheDir, o.cacheBytes)
     this.pool = new SlotPool(o.uidBase, o.slots, 256, o.cgroups ?? true)
     this.checkers = new SlotPool(o.checkerUidBase, o.slots, 64, o.cgroups ?? true)
     this.unavailable = jailUnavailableReason() ?? this.pool.unavailable ?? this.checkers.unavailable
+    this.warmOn = o.warm ?? true
   }
 
   /** The runner binary (sandboxes/native/runner.c), compiled once per source version into the cache dir. */
@@ -181,7 +205,8 @@ export class NativeRuntime {
     return await this.pool.with(slot => this.exec(slot, {
       argv: plan.argv,
       env: plan.env,
-      binds: [...plan.binds, [box, '/box']],
+      binds: plan.binds,
+      box,
       stdin,
       limits: { ...limits, memoryMb: limits.memoryMb + plan.headroomMb },
       asExtraMb: plan.asExtraMb,
@@ -202,19 +227,14 @@ export class NativeRuntime {
     }))
   }
 
-  /** `asExtraMb`: address space over memory_mb in the fallback without a cgroup (default 1024: compilers). */
-  async exec (slot: Slot, x: { argv: string[], env: Record<string, string>, binds: Array<[string, string]>, rw?: Array<[string, string]>, stdin: string, limits: ProcessLimits, asExtraMb?: number, resultBytes?: number, signal?: AbortSignal }): Promise<ProcessResult> {
+  /** `asExtraMb`: address space over memory_mb in the fallback without a cgroup (default 1024: compilers).
+   * `box`: a built program, bound at /box; such runs go to the slot's warm jail unless warm jails are off. */
+  async exec (slot: Slot, x: { argv: string[], env: Record<string, string>, binds: Array<[string, string]>, rw?: Array<[string, string]>, box?: string, stdin: string, limits: ProcessLimits, asExtraMb?: number, resultBytes?: number, signal?: AbortSignal }): Promise<ProcessResult> {
     const l = x.limits
     const oomProbe = armMemory(slot, l.memoryMb * MB)
-    const r = await runInJail({
-      uid: slot.uid,
-      cgroup: slot.cgroup,
-      runner: this.runner(),
+    const run = {
       argv: x.argv,
       env: x.env,
-      binds: x.binds,
-      ...(x.rw !== undefined && { rw: x.rw }),
-      chdir: '/tmp',
       stdin: x.stdin,
       cpuMs: l.cpuMs,
       wallMs: l.wallMs,
@@ -224,15 +244,41 @@ export class NativeRuntime {
       // fallback without a cgroup: address space, with room for the JVM's and Go's reservations
       asBytes: oomProbe === null ? (l.memoryMb + (x.asExtraMb ?? 1024)) * MB : 0,
       stackBytes: Math.min(l.memoryMb, 256) * MB,
-      tmpfsBytes: l.tmpfsBytes,
       outputBytes: l.outputBytes,
       ...(x.resultBytes !== undefined && { resultBytes: x.resultBytes }),
       ...(x.signal !== undefined && { signal: x.signal })
-    })
+    }
+    const jail = { uid: slot.uid, cgroup: slot.cgroup, runner: this.runner(), chdir: '/tmp', tmpfsBytes: l.tmpfsBytes }
+    const r = x.box !== undefined && this.warmOn
+      ? await this.warmRun(slot, x.binds, x.box, { ...jail, ...run })
+      : await runInJail({ ...jail, ...run, binds: x.box === undefined ? x.binds : [...x.binds, [x.box, '/box']], ...(x.rw !== undefined && { rw: x.rw }) })
     return { ...r, oom: oomProbe?.() ?? false }
   }
 
+  /** One run in the slot's warm jail (started, or restarted with other binds, as needed); the artifact is
+   * hard-linked into the slot's own box directory for this run only. */
+  private async warmRun (slot: Slot, binds: Array<[string, string]>, box: string, r: Omit<JailRun, 'binds'>): Promise<JailOutcome> {
+    const dir = join(this.cache.dir, `warm-box-${slot.uid}`)
+    const key = JSON.stringify([binds, r.tmpfsBytes])
+    let j = this.warm.get(slot.uid)
+    if (j === undefined || !j.alive || j.key !== key) {
+      j?.kill()
+      rmSync(dir, { recursive: true, force: true })
+      mkdirSync(dir, { mode: 0o755 })
+      j = new WarmJail({ uid: slot.uid, cgroup: slot.cgroup, runner: r.runner, binds: [...binds, [dir, '/box']], tmpfsBytes: r.tmpfsBytes }, key)
+      this.warm.set(slot.uid, j)
+    }
+    linkTree(box, dir)
+    try {
+      return await j.run(r)
+    } finally {
+      emptyDir(dir)
+    }
+  }
+
   close (): void {
+    for (const j of this.warm.values()) j.kill()
+    this.warm.clear()
     this.pool.close()
     this.checkers.close()
   }
