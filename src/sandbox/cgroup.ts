@@ -118,6 +118,26 @@ function cpuProcsFor (cpuacctDir: string): string[] {
 }
 
 /**
+ * Sets a memory cgroup's cap (v2 `memory.max` with no swap; v1 `memory.limit_in_bytes` and, where swap is
+ * accounted, `memory.memsw.limit_in_bytes`). v1 refuses a memory limit above the memsw limit, so the two writes
+ * are ordered by direction: a slot cgroup left by an earlier process with a smaller cap is raised, not lost.
+ */
+export function writeMemoryLimit (dir: string, bytes: number): void {
+  if (existsSync(join(dir, 'memory.max'))) {
+    writeFileSync(join(dir, 'memory.max'), String(bytes))
+    try { writeFileSync(join(dir, 'memory.swap.max'), '0') } catch { /* no swap controller */ }
+    return
+  }
+  const memsw = join(dir, 'memory.memsw.limit_in_bytes')
+  const hasSw = existsSync(memsw)
+  let cur = 0
+  try { cur = Number(readFileSync(join(dir, 'memory.limit_in_bytes'), 'utf8')) } catch { /* unknown */ }
+  if (hasSw && bytes > cur) writeFileSync(memsw, String(bytes))
+  writeFileSync(join(dir, 'memory.limit_in_bytes'), String(bytes))
+  if (hasSw && bytes <= cur) writeFileSync(memsw, String(bytes))
+}
+
+/**
  * The slot's cgroups, or a string saying why CPU accounting cannot be set up here. `joinsWeight`: its launcher
  * (root) also moves itself into the sandboxes' shared cpu cgroup. The compiled languages' slots pass false:
  * their launcher runs as the slot uid, which must own every cgroup.procs it writes, and one shared file cannot
@@ -130,7 +150,7 @@ export function createSlotCgroup (judgeUid: number, memoryBytes: number, pids: n
       const dir = join(base, `${NAME}-${judgeUid}`)
       mkdirs(dir)
       let memory = true
-      try { writeFileSync(join(dir, 'memory.max'), String(memoryBytes)) } catch { memory = false }
+      try { writeMemoryLimit(dir, memoryBytes) } catch { memory = false }
       try { writeFileSync(join(dir, 'pids.max'), String(pids)) } catch { /* RLIMIT_NPROC still caps the slot */ }
       readFileSync(join(dir, 'cpu.stat'), 'utf8')
       if (cpuGroup !== null) { try { writeFileSync(join(dir, 'cpu.weight'), readFileSync(join(cpuGroup.dir, 'cpu.weight'), 'utf8').trim()) } catch { /* cpu controller not delegated */ } }
@@ -150,8 +170,7 @@ export function createSlotCgroup (judgeUid: number, memoryBytes: number, pids: n
       try {
         const mem = join(memRoot, ownPath('memory'), `${NAME}-${judgeUid}`)
         mkdirs(mem)
-        writeFileSync(join(mem, 'memory.limit_in_bytes'), String(memoryBytes))
-        try { writeFileSync(join(mem, 'memory.memsw.limit_in_bytes'), String(memoryBytes)) } catch { /* no swap accounting */ }
+        writeMemoryLimit(mem, memoryBytes)
         procs.push(join(mem, 'cgroup.procs'))
         dirs.push(mem)
         memory = true

@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process'
 import { mkdtempSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { mkdirs } from '../../src/sandbox/cgroup.ts'
+import { createSlotCgroup, mkdirs } from '../../src/sandbox/cgroup.ts'
 
 const root = new URL('../../', import.meta.url).pathname
 
@@ -25,4 +25,17 @@ try { mkdirs('/proc/rwd-no-such/dir'); console.log('made') } catch (err) { conso
   const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { cwd: root, encoding: 'utf8', timeout: 20_000 })
   assert.equal(r.signal, null, 'returned before the deadline')
   assert.equal(r.stdout.trim(), 'ENOENT')
+})
+
+test('a slot cgroup left with a smaller memory cap is raised, not lost (v1 orders memsw and the limit)', (t) => {
+  if (process.getuid?.() !== 0) { t.skip('needs root to create cgroups'); return }
+  const uid = 79990 + (process.pid % 9)
+  const small = createSlotCgroup(uid, 64 << 20, 16, false)
+  if (typeof small === 'string') { t.skip(small); return }
+  t.after(() => { const again = createSlotCgroup(uid, 64 << 20, 16, false); if (typeof again !== 'string') again.remove() })
+  assert.equal(small.memory, true)
+  // the earlier process ended without removing its cgroup; the next one asks for a larger cap
+  const big = createSlotCgroup(uid, 512 << 20, 16, false)
+  assert.notEqual(typeof big, 'string')
+  assert.equal((big as Exclude<typeof big, string>).memory, true)
 })

@@ -5,10 +5,10 @@
  * cgroup's OOM killer ended it. Where cgroups cannot be written, `cgroup` is null and callers fall back to
  * RLIMIT_AS (README: fallback).
  */
-import { chownSync, existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { chownSync, existsSync, readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { claimUidRange, type UidRange } from '../uid-range.ts'
-import { createSlotCgroup, type SlotCgroup } from '../cgroup.ts'
+import { createSlotCgroup, writeMemoryLimit, type SlotCgroup } from '../cgroup.ts'
 
 export interface Slot {
   uid: number
@@ -44,6 +44,9 @@ export class SlotPool {
   }
 
   get cgroups (): boolean { return this.all.length > 0 && this.all.every(s => s.cgroup !== null) }
+
+  /** Every slot's memory is capped by its cgroup (else runs fall back to RLIMIT_AS: README "Memory"). */
+  get memoryCgroups (): boolean { return this.all.length > 0 && this.all.every(s => s.cgroup?.memory === true) }
 
   acquire (): Promise<Slot> {
     const s = this.free.pop()
@@ -95,19 +98,7 @@ export function armMemory (slot: Slot, bytes: number): (() => boolean) | null {
   const dir = slot.cgroup ? memDir(slot.cgroup) : null
   if (dir === null) return null
   try {
-    if (existsSync(join(dir, 'memory.max'))) {
-      writeFileSync(join(dir, 'memory.max'), String(bytes))
-      try { writeFileSync(join(dir, 'memory.swap.max'), '0') } catch { /* no swap controller */ }
-    } else {
-      // v1: memsw must stay >= the memory limit, so order the two writes by direction.
-      const memsw = join(dir, 'memory.memsw.limit_in_bytes')
-      const hasSw = existsSync(memsw)
-      let cur = 0
-      try { cur = Number(readFileSync(join(dir, 'memory.limit_in_bytes'), 'utf8')) } catch { /* unknown */ }
-      if (hasSw && bytes > cur) writeFileSync(memsw, String(bytes))
-      writeFileSync(join(dir, 'memory.limit_in_bytes'), String(bytes))
-      if (hasSw && bytes <= cur) writeFileSync(memsw, String(bytes))
-    }
+    writeMemoryLimit(dir, bytes)
   } catch {
     return null
   }
