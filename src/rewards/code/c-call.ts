@@ -98,7 +98,9 @@ function cell (t: CType): { cell: string, depth: number } {
 }
 
 const cString = (s: string): string => JSON.stringify(s.replace(/[^\x20-\x7e]/g, '?'))
-const pointee = (p: CParam): string => p.text.replace(/\*(?!.*\*)/s, '')
+/** A pointer type's text without its last `*` (what it points to). */
+const dropStar = (text: string): string => text.replace(/\*(?!.*\*)/s, '')
+const pointee = (p: CParam): string => dropStar(p.text)
 /** gcc prints a static assertion's message with its quotes escaped: the message has none. */
 function assertType (macro: string, type: string, what: string): string {
   return `_Static_assert(${macro}(${type}), ${cString(`call tests (c): ${what.replaceAll("'", '')}; supported: ${SUPPORTED}`)});\n`
@@ -157,7 +159,7 @@ export function cEpilogue (proto: CPrototype, fn: string): { source: string } | 
     asserts += assertType('RV_SUPPORTED_', r.cell, `'${fn}' returns the unsupported type ${ret.text}`)
     const write = (x: string): string => `RV_WRITER_(${r.cell})(${x})`
     const sz = sizes.map(pointee)
-    sz.forEach((t, k) => { asserts += assertType('RV_INTEGER_', k === 0 ? t : t.replace(/\*(?!.*\*)/s, ''), `'${(sizes[k] as CParam).name}' must point to an integer, not ${(sizes[k] as CParam).text}`) })
+    sz.forEach((t, k) => { asserts += assertType('RV_INTEGER_', k === 0 ? t : dropStar(t), `'${(sizes[k] as CParam).name}' must point to an integer, not ${(sizes[k] as CParam).text}`) })
     if (r.depth >= 1) body += `  ${sz[0] as string} rv_rs = 0;\n`
     if (r.depth === 2) body += `  ${sz[1] as string} rv_rcs = 0;\n`
     callArgs.push(...sizes.map((p, k) => `(${p.text})&${k === 0 ? 'rv_rs' : 'rv_rcs'}`))

@@ -130,7 +130,6 @@ export function javaMainClass (source: string): string {
 
 /** `dep`: the Rust crates dir (script and call tests) or the warm Go build cache (go-cache.ts), bound read-only. */
 export function compilePlan (language: NativeLanguage, kind: ProgramKind, source: string, dep: string | null): CompilePlan {
-  const crates = dep
   const t = tools()
   const fam = familyOf(language)
   if (fam === 'cpp' || fam === 'c') {
@@ -173,10 +172,10 @@ export function compilePlan (language: NativeLanguage, kind: ProgramKind, source
   const binds: Array<[string, string]> = []
   if (kind !== 'stdio') {
     if (kind === 'script') argv.push('--test')
-    if (crates !== null) {
-      binds.push([crates, '/crates'])
+    if (dep !== null) {
+      binds.push([dep, '/crates'])
       argv.push('-L', 'dependency=/crates')
-      for (const f of readdirSync(crates)) {
+      for (const f of readdirSync(dep)) {
         const m = /^lib(rand|regex|md5)-[0-9a-f]+\.rlib$/.exec(f)
         if (m) argv.push('--extern', `${m[1]}=/crates/${f}`)
       }
